@@ -1,0 +1,307 @@
+//! Models: one serde struct per spec model, with serde_with adapters from
+//! `taxsdk_runtime::wire` for every non-obvious encoding.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, ident};
+use crate::ir::{DefaultValue, Encoding, Field, Model, Presence, Service, Type};
+
+pub fn generate(service: &Service) -> TokenStream {
+    let formats = service.date_formats.iter().enumerate().map(|(i, f)| {
+        let name = format_ident!("Format{}", i);
+        let chrono = &f.chrono;
+        let sep = &f.range_separator;
+        let doc = format!(" Wire format `{}`.", f.spec);
+        quote! {
+            #[doc = #doc]
+            pub struct #name;
+            impl taxsdk_runtime::wire::DateFormat for #name {
+                const FORMAT: &'static str = #chrono;
+                const RANGE_SEPARATOR: &'static str = #sep;
+            }
+        }
+    });
+    let formats_mod = if service.date_formats.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            /// Date formats of the wire, as marker types for the date codecs.
+            pub mod formats {
+                #(#formats)*
+            }
+        }
+    };
+    let models = service.models.iter().map(|m| model(service, m));
+    quote! {
+        //! Models of the service's requests and replies.
+        #![allow(unused_imports)]
+
+        use super::enums::*;
+
+        #formats_mod
+        #(#models)*
+    }
+}
+
+fn model(service: &Service, m: &Model) -> TokenStream {
+    let name = ident(&m.name);
+    let doc = doc_attrs(&m.doc, &format!("The `{}` object.", m.name));
+    let fields = m.fields.iter().map(|f| field(service, &m.name, f));
+    let has_sensitive = m.fields.iter().any(|f| f.sensitive);
+    let derive_debug = if has_sensitive {
+        quote!()
+    } else {
+        quote!(Debug,)
+    };
+    let debug_impl = has_sensitive.then(|| debug_impl(m));
+    let default_impl = default_impl(service, m);
+    let defaults = default_fns(m);
+    quote! {
+        #doc
+        #[serde_with::serde_as]
+        #[derive(#derive_debug Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+        #debug_impl
+        #default_impl
+        #defaults
+    }
+}
+
+fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
+    let name = ident(&f.rust);
+    let wire = &f.wire;
+    let presence_note = match (f.presence, &f.default) {
+        (_, Some(_)) => " Taken as the spec's default when absent on the wire.",
+        (Presence::Required, _) => "",
+        (Presence::Optional, _) => "",
+        (Presence::Output, _) => " Set by the service (output only); leave `None` in requests.",
+    };
+    let mut doc = doc_attrs(&f.doc, &format!("Wire field `{}`.", f.wire));
+    if !presence_note.is_empty() {
+        doc = quote!(#doc #[doc = ""] #[doc = #presence_note]);
+    }
+    let ty = rust_type(&f.ty);
+    let ty = if f.is_option() {
+        quote!(Option<#ty>)
+    } else {
+        ty
+    };
+    let adapter = adapter(&f.ty, f.encoding);
+    let serde_as = if f.is_option() {
+        match (f.empty_as_absent, adapter) {
+            (true, Some(a)) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone<#a>)),
+            (true, None) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone)),
+            (false, Some(a)) => Some(quote!(Option<#a>)),
+            (false, None) => None,
+        }
+    } else {
+        adapter
+    };
+    let serde_as = serde_as.map(|a| {
+        let text = a.to_string().replace(' ', "");
+        quote!(#[serde_as(as = #text)])
+    });
+    let serde = if f.is_option() {
+        quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
+    } else if f.default.is_some() {
+        let path = default_fn_name(model, f);
+        let path = format!("{}", path);
+        quote!(#[serde(rename = #wire, default = #path)])
+    } else {
+        quote!(#[serde(rename = #wire)])
+    };
+    let _ = service;
+    quote! {
+        #doc
+        #serde_as
+        #serde
+        pub #name: #ty,
+    }
+}
+
+/// The Rust type of a spec type.
+pub(crate) fn rust_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote!(String),
+        Type::Bool => quote!(bool),
+        Type::I32 => quote!(i32),
+        Type::I64 => quote!(i64),
+        Type::Decimal => quote!(rust_decimal::Decimal),
+        Type::Date(_) => quote!(chrono::NaiveDate),
+        Type::DateTime(_) => quote!(chrono::NaiveDateTime),
+        Type::DateRange(_) => quote!(taxsdk_runtime::wire::DateRange),
+        Type::YearMonth(_) => quote!(taxsdk_runtime::wire::YearMonth),
+        Type::Uuid => quote!(uuid::Uuid),
+        Type::Json => quote!(serde_json::Value),
+        Type::List(inner) => {
+            let inner = rust_type(inner);
+            quote!(Vec<#inner>)
+        }
+        Type::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Type::Model(name) | Type::Enum(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
+}
+
+/// The serde_with adapter for a type, or `None` when serde's own impl is right.
+fn adapter(ty: &Type, encoding: Encoding) -> Option<TokenStream> {
+    match ty {
+        Type::List(inner) => adapter(inner, encoding).map(|a| quote!(Vec<#a>)),
+        Type::Map(inner) => adapter(inner, encoding)
+            .map(|a| quote!(std::collections::BTreeMap<serde_with::Same, #a>)),
+        Type::Date(i) => {
+            let f = format_ident!("Format{}", i);
+            Some(quote!(taxsdk_runtime::wire::DateAs<formats::#f>))
+        }
+        Type::DateTime(i) => {
+            let f = format_ident!("Format{}", i);
+            Some(quote!(taxsdk_runtime::wire::DateTimeAs<formats::#f>))
+        }
+        Type::DateRange(i) => {
+            let f = format_ident!("Format{}", i);
+            Some(quote!(taxsdk_runtime::wire::DateRangeAs<formats::#f>))
+        }
+        Type::YearMonth(i) => {
+            let f = format_ident!("Format{}", i);
+            Some(quote!(taxsdk_runtime::wire::YearMonthAs<formats::#f>))
+        }
+        _ => match encoding {
+            Encoding::Native => None,
+            Encoding::LenientNumber => Some(quote!(taxsdk_runtime::wire::LenientNumber)),
+            Encoding::StringNumber => Some(quote!(taxsdk_runtime::wire::StringNumber)),
+            Encoding::BoolString => Some(quote!(taxsdk_runtime::wire::BoolString)),
+            Encoding::BoolInt => Some(quote!(taxsdk_runtime::wire::BoolInt)),
+            Encoding::LenientString => Some(quote!(taxsdk_runtime::wire::LenientString)),
+        },
+    }
+}
+
+fn debug_impl(m: &Model) -> TokenStream {
+    let name = ident(&m.name);
+    let type_name = &m.name;
+    let fields = m.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let label = &f.rust;
+        if f.sensitive {
+            quote!(.field(#label, &"<redacted>"))
+        } else {
+            quote!(.field(#label, &self.#field))
+        }
+    });
+    quote! {
+        /// Secret fields are redacted.
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#type_name) #(#fields)* .finish()
+            }
+        }
+    }
+}
+
+/// `Default` with the spec's defaults, when every required field's type has one.
+fn default_impl(service: &Service, m: &Model) -> Option<TokenStream> {
+    if !has_default(service, m, &mut Vec::new()) {
+        return None;
+    }
+    let name = ident(&m.name);
+    let fields = m.fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        match &f.default {
+            Some(_) => {
+                let fun = default_fn_name(&m.name, f);
+                quote!(#field: #fun(),)
+            }
+            None => quote!(#field: Default::default(),),
+        }
+    });
+    Some(quote! {
+        impl Default for #name {
+            fn default() -> Self {
+                Self { #(#fields)* }
+            }
+        }
+    })
+}
+
+/// Whether every non-optional field of the model has a default value.
+pub(crate) fn has_default(service: &Service, m: &Model, visiting: &mut Vec<String>) -> bool {
+    if visiting.contains(&m.name) {
+        return false;
+    }
+    visiting.push(m.name.clone());
+    let ok = m
+        .fields
+        .iter()
+        .filter(|f| !f.is_option() && f.default.is_none())
+        .all(|f| type_has_default(service, &f.ty, visiting));
+    visiting.pop();
+    ok
+}
+
+fn type_has_default(service: &Service, ty: &Type, visiting: &mut Vec<String>) -> bool {
+    match ty {
+        Type::Enum(_) | Type::DateRange(_) | Type::YearMonth(_) => false,
+        Type::Model(name) => service
+            .model(name)
+            .is_some_and(|m| has_default(service, m, visiting)),
+        Type::List(_) | Type::Map(_) => true,
+        _ => true,
+    }
+}
+
+fn default_fn_name(model: &str, f: &Field) -> proc_macro2::Ident {
+    use heck::ToSnakeCase;
+    format_ident!(
+        "default_{}_{}",
+        model.to_snake_case(),
+        f.rust.trim_end_matches('_')
+    )
+}
+
+fn default_fns(m: &Model) -> TokenStream {
+    let fns = m.fields.iter().filter_map(|f| {
+        let value = f.default.as_ref()?;
+        let name = default_fn_name(&m.name, f);
+        let ty = rust_type(&f.ty);
+        let expr = match value {
+            DefaultValue::Bool(b) => quote!(#b),
+            DefaultValue::Int(i) => {
+                let lit = proc_macro2::Literal::i64_unsuffixed(*i);
+                quote!(#lit)
+            }
+            DefaultValue::Decimal(text) => {
+                // Built from integer mantissa and scale: exact, no parsing at run time.
+                let (mantissa, scale) = decimal_parts(text);
+                let mantissa = proc_macro2::Literal::i64_unsuffixed(mantissa);
+                quote!(rust_decimal::Decimal::from_i128_with_scale(#mantissa, #scale))
+            }
+            DefaultValue::Str(s) => quote!(String::from(#s)),
+            DefaultValue::EnumVariant(e, v) => {
+                let e = ident(e);
+                let v = ident(v);
+                quote!(#e::#v)
+            }
+        };
+        Some(quote! {
+            fn #name() -> #ty {
+                #expr
+            }
+        })
+    });
+    quote!(#(#fns)*)
+}
+
+/// Mantissa and scale of a decimal literal the loader validated (`-12.50`).
+fn decimal_parts(text: &str) -> (i64, u32) {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = format!("{int}{frac}");
+    (digits.parse().unwrap_or(0), frac.len() as u32)
+}

@@ -1,0 +1,259 @@
+//! The validated intermediate representation the generators work from.
+//! Everything here has passed the loader's checks: names resolve, wire and
+//! Rust names are unique, encodings fit their types.
+
+use std::path::PathBuf;
+
+/// Documentation of an item: optional original (Georgian) and English text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Doc {
+    pub original: Option<String>,
+    pub en: Option<String>,
+}
+
+impl Doc {
+    pub fn is_empty(&self) -> bool {
+        self.original.is_none() && self.en.is_none()
+    }
+}
+
+/// One service: everything one spec folder describes.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Crate name, e.g. `rsge-eapi`.
+    pub name: String,
+    pub title: String,
+    pub doc: Doc,
+    pub document_version: Option<String>,
+    pub document_date: Option<String>,
+    pub base_urls: Vec<BaseUrl>,
+    pub auth: Auth,
+    pub envelope: Option<Envelope>,
+    pub endpoints: Vec<Endpoint>,
+    pub models: Vec<Model>,
+    pub enums: Vec<Enum>,
+    pub errors: Vec<ErrorCode>,
+    pub examples: Vec<Example>,
+    /// The folder the spec was read from.
+    pub dir: PathBuf,
+    /// Date formats used by fields, in order of first use (one marker type each).
+    pub date_formats: Vec<DateFormat>,
+}
+
+impl Service {
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        self.models.iter().find(|m| m.name == name)
+    }
+    pub fn enumeration(&self, name: &str) -> Option<&Enum> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BaseUrl {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    Bearer,
+}
+
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub data: String,
+    pub status: String,
+    pub code: String,
+    pub text: String,
+    pub success: i64,
+    pub malformed_request: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// PascalCase name from the spec, e.g. `SaveInvoice`.
+    pub name: String,
+    /// snake_case Rust method name.
+    pub rust_name: String,
+    pub method: Method,
+    pub path: String,
+    /// Type of the request body: a model, or a list or map of models.
+    pub request: Option<Type>,
+    /// Type of the reply payload.
+    pub response: Option<Type>,
+    pub auth: bool,
+    /// Wire name of the request field carrying the idempotency key.
+    pub idempotency_key: Option<String>,
+    pub errors: Vec<i64>,
+    pub doc: Doc,
+    /// Example files (relative to the spec folder) that belong to this endpoint.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub doc: Doc,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Required,
+    Optional,
+    Output,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Type,
+    pub encoding: Encoding,
+    pub presence: Presence,
+    pub default: Option<DefaultValue>,
+    pub empty_as_absent: bool,
+    pub sensitive: bool,
+    pub doc: Doc,
+}
+
+impl Field {
+    /// Whether the Rust field is `Option<T>`.
+    pub fn is_option(&self) -> bool {
+        self.default.is_none() && self.presence != Presence::Required
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    Bool(bool),
+    Int(i64),
+    /// Decimal text, kept exact.
+    Decimal(String),
+    Str(String),
+    /// An enum value: enum name and variant name.
+    EnumVariant(String, String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    String,
+    Bool,
+    I32,
+    I64,
+    Decimal,
+    Date(usize),
+    DateTime(usize),
+    DateRange(usize),
+    YearMonth(usize),
+    Uuid,
+    Json,
+    List(Box<Type>),
+    Map(Box<Type>),
+    Model(String),
+    Enum(String),
+}
+
+impl Type {
+    /// The innermost non-container type.
+    pub fn scalar(&self) -> &Type {
+        match self {
+            Type::List(inner) | Type::Map(inner) => inner.scalar(),
+            other => other,
+        }
+    }
+}
+
+/// A date format: the spec's notation and its chrono translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateFormat {
+    pub spec: String,
+    pub chrono: String,
+    pub range_separator: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Native,
+    LenientNumber,
+    StringNumber,
+    BoolString,
+    BoolInt,
+    LenientString,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub name: String,
+    pub repr: EnumRepr,
+    pub accept_labels: bool,
+    pub doc: Doc,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    Int,
+    String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Code {
+    Int(i64),
+    Str(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    pub code: Code,
+    pub name: String,
+    pub ka: Option<String>,
+    pub en: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: i64,
+    pub text: Option<String>,
+    pub meaning: String,
+    pub http_status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleKind {
+    Request,
+    Response,
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Path relative to the spec folder, e.g. `examples/save-invoice.request.json`.
+    pub file: String,
+    pub endpoint: String,
+    pub kind: ExampleKind,
+    pub doc: Doc,
+    pub repairs: Vec<String>,
+    pub reencoded: Option<String>,
+    pub normalizations: Vec<String>,
+}

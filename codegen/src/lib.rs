@@ -1,0 +1,41 @@
+//! taxsdk-codegen: load and validate a service spec (`spec/<service>/`), then
+//! generate its models, client and server trait as Rust source.
+//!
+//! ```text
+//! spec/*.yaml --load--> IR --gen--> tokens --prettyplease--> crates/<service>/src/generated/
+//! ```
+//!
+//! [`sync`] writes the generated files or, in check mode, reports every stale
+//! file with a unified diff; `cargo xtask codegen [--check]` and the drift
+//! test both call it.
+
+pub mod generate;
+pub mod ir;
+pub mod load;
+mod names;
+mod output;
+pub mod spec;
+
+pub use generate::{GeneratedFile, generate};
+pub use load::{Diagnostic, Diagnostics, load_service};
+pub use output::{Mode, Stale, sync};
+
+/// One spec folder and the folder its generated code lives in, both
+/// relative to the workspace root.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub spec: &'static str,
+    pub out: &'static str,
+}
+
+/// Every spec of this workspace and where its code goes.
+pub const TARGETS: &[Target] = &[
+    Target {
+        spec: "spec/rsge-eapi",
+        out: "crates/rsge-eapi/src/generated",
+    },
+    Target {
+        spec: "tests/fixtures/full",
+        out: "tests/fixture-crate/src/generated",
+    },
+];

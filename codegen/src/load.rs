@@ -1,0 +1,1387 @@
+//! Loader: reads a spec folder, parses every YAML file (unknown keys are
+//! errors), and validates the whole into the IR. Every mistake found is
+//! reported, each with file, line and column, rather than stopping at the first.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::{Location, Spanned};
+
+use crate::ir::{self, Code, DateFormat, DefaultValue, Doc, Encoding, Presence, Type};
+use crate::names;
+use crate::spec::*;
+
+/// One mistake in a spec, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// All mistakes found in a spec, in file and line order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Load and validate the spec in `dir`.
+pub fn load_service(dir: &Path) -> Result<ir::Service, Diagnostics> {
+    let mut loader = Loader {
+        dir: dir.to_path_buf(),
+        diagnostics: Vec::new(),
+    };
+    let files = loader.read_files();
+    let service = loader.validate(files);
+    let mut diagnostics = loader.diagnostics;
+    if diagnostics.is_empty() {
+        if let Some(service) = service {
+            return Ok(service);
+        }
+    }
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    diagnostics.dedup();
+    Err(Diagnostics(diagnostics))
+}
+
+/// A parsed file and the path it came from.
+struct Parsed {
+    path: PathBuf,
+    spec: SpecFile,
+}
+
+struct Loader {
+    dir: PathBuf,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Where a value is: its file and position.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    file: &'a Path,
+    line: u64,
+    column: u64,
+}
+
+fn at<'a, T>(file: &'a Path, spanned: &Spanned<T>) -> At<'a> {
+    at_location(file, spanned.referenced)
+}
+
+fn at_location(file: &Path, location: Location) -> At<'_> {
+    At {
+        file,
+        line: location.line().max(1),
+        column: location.column().max(1),
+    }
+}
+
+const BUILTIN_TYPES: &str = "string, bool, i32, i64, decimal, date, date_time, date_range, year_month, uuid, json, list<T>, map<T>";
+
+impl Loader {
+    fn error(&mut self, at: At<'_>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            file: at.file.to_path_buf(),
+            line: at.line,
+            column: at.column,
+            message: message.into(),
+        });
+    }
+
+    fn error_in_file(&mut self, file: &Path, message: impl Into<String>) {
+        self.error(
+            At {
+                file,
+                line: 1,
+                column: 1,
+            },
+            message,
+        );
+    }
+
+    fn read_files(&mut self) -> Vec<Parsed> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                let dir = self.dir.clone();
+                self.error_in_file(&dir, format!("cannot read the spec folder: {err}"));
+                return Vec::new();
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|ext| ext == "yaml" || ext == "yml")
+            })
+            .collect();
+        paths.sort();
+        if !paths
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == "service.yaml"))
+        {
+            let path = self.dir.join("service.yaml");
+            self.error_in_file(
+                &path,
+                "missing service.yaml: every spec folder needs one with the `service:` block",
+            );
+        }
+        let mut parsed = Vec::new();
+        for path in paths {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(err) => {
+                    self.error_in_file(&path, format!("cannot read the file: {err}"));
+                    continue;
+                }
+            };
+            match serde_saphyr::from_str::<Option<SpecFile>>(&text) {
+                Ok(spec) => parsed.push(Parsed {
+                    path,
+                    spec: spec.unwrap_or_default(),
+                }),
+                Err(err) => {
+                    let (line, column) = err
+                        .location()
+                        .map(|l| (l.line().max(1), l.column().max(1)))
+                        .unwrap_or((1, 1));
+                    let message = yaml_message(&err);
+                    self.diagnostics.push(Diagnostic {
+                        file: path,
+                        line,
+                        column,
+                        message,
+                    });
+                }
+            }
+        }
+        parsed
+    }
+
+    fn validate(&mut self, files: Vec<Parsed>) -> Option<ir::Service> {
+        let mut service = None;
+        for file in &files {
+            if let Some(raw) = &file.spec.service {
+                let is_service_file = file.path.file_name().is_some_and(|n| n == "service.yaml");
+                if !is_service_file {
+                    self.error(
+                        at(&file.path, raw),
+                        "the `service:` block belongs in service.yaml",
+                    );
+                } else {
+                    service = Some((file.path.as_path(), raw));
+                }
+            }
+        }
+        let Some((service_file, raw_service)) = service else {
+            if let Some(file) = files
+                .iter()
+                .find(|f| f.path.file_name().is_some_and(|n| n == "service.yaml"))
+            {
+                let path = file.path.clone();
+                self.error_in_file(&path, "service.yaml has no `service:` block");
+            }
+            return None;
+        };
+
+        // Names of everything that can be a type, to resolve references.
+        let mut type_names: BTreeMap<String, (bool, PathBuf, u64, u64)> = BTreeMap::new();
+        for file in &files {
+            for m in &file.spec.models {
+                self.declare_type(&mut type_names, &file.path, &m.value.name, false);
+            }
+            for e in &file.spec.enums {
+                self.declare_type(&mut type_names, &file.path, &e.value.name, true);
+            }
+        }
+
+        let mut date_formats = Vec::new();
+        let mut enums = Vec::new();
+        let mut models = Vec::new();
+        let mut errors = Vec::new();
+        for file in &files {
+            for e in &file.spec.enums {
+                if let Some(e) = self.validate_enum(&file.path, e) {
+                    enums.push(e);
+                }
+            }
+        }
+        let enum_index: BTreeMap<String, ir::Enum> =
+            enums.iter().map(|e| (e.name.clone(), e.clone())).collect();
+        for file in &files {
+            for m in &file.spec.models {
+                let model =
+                    self.validate_model(&file.path, m, &type_names, &enum_index, &mut date_formats);
+                models.push(model);
+            }
+            for e in &file.spec.errors {
+                errors.push((file.path.clone(), e));
+            }
+        }
+
+        let mut error_codes = Vec::new();
+        let mut seen_codes = BTreeSet::new();
+        for (path, e) in &errors {
+            if !seen_codes.insert(e.value.code.value) {
+                self.error(
+                    at(path, &e.value.code),
+                    format!("duplicate error code {}", e.value.code.value),
+                );
+                continue;
+            }
+            error_codes.push(ir::ErrorCode {
+                code: e.value.code.value,
+                text: e.value.text.clone(),
+                meaning: e.value.meaning.clone(),
+                http_status: e.value.http_status,
+            });
+        }
+
+        let service_auth = match raw_service.value.auth.value.as_str() {
+            "none" => ir::Auth::None,
+            "bearer" => ir::Auth::Bearer,
+            other => {
+                self.error(
+                    at(service_file, &raw_service.value.auth),
+                    format!("unknown auth scheme `{other}`: expected `none` or `bearer`"),
+                );
+                ir::Auth::None
+            }
+        };
+
+        let mut endpoints = Vec::new();
+        let mut endpoint_names = BTreeMap::new();
+        let mut method_names = BTreeMap::new();
+        let mut routes = BTreeMap::new();
+        for file in &files {
+            for e in &file.spec.endpoints {
+                if let Some(endpoint) = self.validate_endpoint(
+                    &file.path,
+                    e,
+                    service_auth,
+                    &models,
+                    &type_names,
+                    &seen_codes,
+                    &mut endpoint_names,
+                    &mut method_names,
+                    &mut routes,
+                ) {
+                    endpoints.push(endpoint);
+                }
+            }
+        }
+
+        let mut examples = Vec::new();
+        let mut example_files = BTreeSet::new();
+        for file in &files {
+            for x in &file.spec.examples {
+                if let Some(example) = self.validate_example(&file.path, x, &endpoints) {
+                    if !example_files.insert(example.file.clone()) {
+                        self.error(
+                            at(&file.path, &x.value.file),
+                            format!("example file `{}` is declared twice", x.value.file.value),
+                        );
+                        continue;
+                    }
+                    examples.push(example);
+                }
+            }
+        }
+        for endpoint in &mut endpoints {
+            endpoint.examples = examples
+                .iter()
+                .filter(|x| x.endpoint == endpoint.name)
+                .map(|x| x.file.clone())
+                .collect();
+        }
+
+        let raw = &raw_service.value;
+        let folder = self
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if raw.name.value != folder {
+            self.error(
+                at(service_file, &raw.name),
+                format!(
+                    "service name `{}` differs from its folder name `{folder}`",
+                    raw.name.value
+                ),
+            );
+        }
+        if raw.base_urls.is_empty() {
+            self.error(
+                at(service_file, raw_service),
+                "`base_urls` is empty: the client needs a default",
+            );
+        }
+        for url in &raw.base_urls {
+            if !(url.url.value.starts_with("https://") || url.url.value.starts_with("http://")) {
+                self.error(
+                    at(service_file, &url.url),
+                    format!(
+                        "base URL `{}` must start with https:// or http://",
+                        url.url.value
+                    ),
+                );
+            }
+        }
+        if let Some(date) = raw.document.as_ref().and_then(|d| d.date.as_ref()) {
+            if !is_iso_date(&date.value) {
+                self.error(
+                    at(service_file, date),
+                    format!("document date `{}` is not a YYYY-MM-DD date", date.value),
+                );
+            }
+        }
+
+        Some(ir::Service {
+            name: raw.name.value.clone(),
+            title: raw.title.clone(),
+            doc: doc(&raw.doc),
+            document_version: raw.document.as_ref().map(|d| d.version.clone()),
+            document_date: raw
+                .document
+                .as_ref()
+                .and_then(|d| d.date.as_ref().map(|d| d.value.clone())),
+            base_urls: raw
+                .base_urls
+                .iter()
+                .map(|b| ir::BaseUrl {
+                    name: b.name.clone(),
+                    url: b.url.value.trim_end_matches('/').to_string(),
+                })
+                .collect(),
+            auth: service_auth,
+            envelope: raw.envelope.as_ref().map(|e| ir::Envelope {
+                data: e.data.clone(),
+                status: e.status.clone(),
+                code: e.code.clone(),
+                text: e.text.clone(),
+                success: e.success,
+                malformed_request: e.malformed_request,
+            }),
+            endpoints,
+            models,
+            enums,
+            errors: error_codes,
+            examples,
+            dir: self.dir.clone(),
+            date_formats,
+        })
+    }
+
+    fn declare_type(
+        &mut self,
+        names: &mut BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        file: &Path,
+        name: &Spanned<String>,
+        is_enum: bool,
+    ) {
+        let here = at(file, name);
+        if !names::is_pascal(&name.value) {
+            self.error(
+                here,
+                format!("type name `{}` is not PascalCase", name.value),
+            );
+        }
+        if BUILTIN_TYPES
+            .split(", ")
+            .any(|b| b.trim_end_matches("<T>") == name.value)
+        {
+            self.error(
+                here,
+                format!("type name `{}` shadows a built-in type", name.value),
+            );
+        }
+        if let Some((_, f, l, c)) = names.get(&name.value) {
+            let first = format!("{}:{l}:{c}", f.display());
+            self.error(
+                here,
+                format!("type `{}` is defined twice (first at {first})", name.value),
+            );
+            return;
+        }
+        names.insert(
+            name.value.clone(),
+            (is_enum, file.to_path_buf(), here.line, here.column),
+        );
+    }
+
+    fn validate_enum(&mut self, file: &Path, raw: &Spanned<RawEnum>) -> Option<ir::Enum> {
+        let e = &raw.value;
+        let repr = match e.repr.value.as_str() {
+            "int" => ir::EnumRepr::Int,
+            "string" => ir::EnumRepr::String,
+            other => {
+                self.error(
+                    at(file, &e.repr),
+                    format!(
+                        "enum `{}`: unknown repr `{other}`: expected `int` or `string`",
+                        e.name.value
+                    ),
+                );
+                return None;
+            }
+        };
+        if e.values.is_empty() {
+            self.error(
+                at(file, raw),
+                format!("enum `{}` has no values", e.name.value),
+            );
+        }
+        let mut codes: BTreeMap<String, String> = BTreeMap::new();
+        let mut variant_names: BTreeMap<String, String> = BTreeMap::new();
+        let mut labels: BTreeMap<String, String> = BTreeMap::new();
+        let mut values = Vec::new();
+        for v in &e.values {
+            let v = &v.value;
+            let code = match (repr, &v.code.value) {
+                (ir::EnumRepr::Int, RawScalar::Int(i)) => Code::Int(*i),
+                (ir::EnumRepr::String, RawScalar::Str(s)) => Code::Str(s.clone()),
+                (ir::EnumRepr::String, RawScalar::Int(i)) => Code::Str(i.to_string()),
+                (_, other) => {
+                    self.error(
+                        at(file, &v.code),
+                        format!(
+                            "enum `{}`: code {} does not fit repr `{}`",
+                            e.name.value,
+                            scalar_text(other),
+                            e.repr.value
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let code_text = match &code {
+                Code::Int(i) => i.to_string(),
+                Code::Str(s) => format!("{s:?}"),
+            };
+            if let Some(other) = codes.insert(code_text.clone(), v.name.value.clone()) {
+                self.error(
+                    at(file, &v.code),
+                    format!(
+                        "enum `{}`: variant collision: code {code_text} is used by `{other}` and `{}`",
+                        e.name.value, v.name.value
+                    ),
+                );
+            }
+            if !names::is_pascal(&v.name.value) {
+                self.error(
+                    at(file, &v.name),
+                    format!(
+                        "enum `{}`: variant name `{}` is not PascalCase",
+                        e.name.value, v.name.value
+                    ),
+                );
+            } else if v.name.value == "Unknown" {
+                self.error(
+                    at(file, &v.name),
+                    format!(
+                        "enum `{}`: `Unknown` is reserved for codes the spec does not list",
+                        e.name.value
+                    ),
+                );
+            } else if let Some(other) =
+                variant_names.insert(v.name.value.clone(), code_text.clone())
+            {
+                self.error(
+                    at(file, &v.name),
+                    format!(
+                        "enum `{}`: variant collision: name `{}` is used by codes {other} and {code_text}",
+                        e.name.value, v.name.value
+                    ),
+                );
+            }
+            for label in [&v.ka, &v.en].into_iter().flatten() {
+                if let Some(other) = labels.insert(label.clone(), code_text.clone()) {
+                    if other != code_text {
+                        self.error(
+                            at(file, &v.name),
+                            format!(
+                                "enum `{}`: variant collision: label {label:?} is used by codes {other} and {code_text}",
+                                e.name.value
+                            ),
+                        );
+                    }
+                }
+            }
+            values.push(ir::EnumValue {
+                code,
+                name: v.name.value.clone(),
+                ka: v.ka.clone(),
+                en: v.en.clone(),
+            });
+        }
+        Some(ir::Enum {
+            name: e.name.value.clone(),
+            repr,
+            accept_labels: e.accept_labels,
+            doc: doc(&e.doc),
+            values,
+        })
+    }
+
+    fn validate_model(
+        &mut self,
+        file: &Path,
+        raw: &Spanned<RawModel>,
+        type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        enums: &BTreeMap<String, ir::Enum>,
+        date_formats: &mut Vec<DateFormat>,
+    ) -> ir::Model {
+        let m = &raw.value;
+        let mut wire_names: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
+        let mut fields = Vec::new();
+        for f in &m.fields {
+            let here = at(file, f);
+            let f = &f.value;
+            let wire = &f.wire.value;
+            if let Some((l, c)) = wire_names.get(wire.as_str()) {
+                self.error(
+                    at(file, &f.wire),
+                    format!(
+                        "model `{}`: duplicate wire name `{wire}` (first at line {l}, column {c})",
+                        m.name.value
+                    ),
+                );
+                continue;
+            }
+            let wire_at = at(file, &f.wire);
+            wire_names.insert(wire, (wire_at.line, wire_at.column));
+
+            let rust = match &f.rust {
+                Some(r) => {
+                    if !names::is_snake(&r.value) {
+                        self.error(
+                            at(file, r),
+                            format!(
+                                "model `{}`: Rust name `{}` is not snake_case",
+                                m.name.value, r.value
+                            ),
+                        );
+                    }
+                    names::escape_keyword(r.value.clone())
+                }
+                None => match names::snake(wire) {
+                    Some(name) => name,
+                    None => {
+                        self.error(
+                            wire_at,
+                            format!(
+                                "model `{}`: wire name `{wire}` gives no usable Rust name; add `rust:`",
+                                m.name.value
+                            ),
+                        );
+                        continue;
+                    }
+                },
+            };
+            if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
+                self.error(
+                    wire_at,
+                    format!(
+                        "model `{}`: duplicate Rust name `{rust}` after case conversion (wire names `{other}` and `{wire}`); give one a `rust:` override",
+                        m.name.value
+                    ),
+                );
+            }
+
+            let Some(ty) = self.parse_type(file, &f.ty, type_names, f, date_formats) else {
+                continue;
+            };
+            let encoding = self.parse_encoding(file, f, &ty, &m.name.value);
+            let presence = match &f.presence {
+                None => Presence::Optional,
+                Some(p) => match p.value.as_str() {
+                    "optional" => Presence::Optional,
+                    "required" => Presence::Required,
+                    "output" => Presence::Output,
+                    other => {
+                        self.error(
+                            at(file, p),
+                            format!(
+                                "field `{wire}`: unknown presence `{other}`: expected required, optional or output"
+                            ),
+                        );
+                        Presence::Optional
+                    }
+                },
+            };
+            let default = f
+                .default
+                .as_ref()
+                .and_then(|d| self.parse_default(file, d, &ty, enums, wire));
+            let empty_as_absent = f.empty_as_absent.as_ref().is_some_and(|e| e.value);
+            if let Some(e) = &f.empty_as_absent {
+                if e.value && (presence == Presence::Required || default.is_some()) {
+                    self.error(
+                        at(file, e),
+                        format!(
+                            "field `{wire}`: empty_as_absent needs an optional or output field without a default"
+                        ),
+                    );
+                }
+            }
+            if default.is_some() && presence == Presence::Required {
+                self.error(
+                    here,
+                    format!("field `{wire}`: a required field cannot have a default"),
+                );
+            }
+            fields.push(ir::Field {
+                wire: wire.clone(),
+                rust,
+                ty,
+                encoding,
+                presence,
+                default,
+                empty_as_absent,
+                sensitive: f.sensitive,
+                doc: doc(&f.doc),
+            });
+        }
+        ir::Model {
+            name: m.name.value.clone(),
+            doc: doc(&m.doc),
+            fields,
+        }
+    }
+
+    fn parse_type(
+        &mut self,
+        file: &Path,
+        ty: &Spanned<String>,
+        type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        field: &RawField,
+        date_formats: &mut Vec<DateFormat>,
+    ) -> Option<Type> {
+        let here = at(file, ty);
+        let parsed = parse_type_expr(ty.value.trim(), type_names);
+        let ty_value = match parsed {
+            Ok(t) => t,
+            Err(message) => {
+                self.error(here, message);
+                return None;
+            }
+        };
+        let scalar = ty_value.scalar().clone();
+        let is_date = matches!(
+            scalar,
+            Type::Date(_) | Type::DateTime(_) | Type::DateRange(_) | Type::YearMonth(_)
+        );
+        if let Some(format) = &field.format {
+            if !is_date {
+                self.error(
+                    at(file, format),
+                    format!(
+                        "field `{}`: `format` applies only to date, date_time, date_range and year_month, not `{}`",
+                        field.wire.value, ty.value
+                    ),
+                );
+            }
+        }
+        if let Some(sep) = &field.separator {
+            if !matches!(scalar, Type::DateRange(_)) {
+                self.error(
+                    at(file, sep),
+                    format!(
+                        "field `{}`: `separator` applies only to date_range",
+                        field.wire.value
+                    ),
+                );
+            }
+        }
+        if !is_date {
+            return Some(ty_value);
+        }
+        let (default_format, kind) = match scalar {
+            Type::DateTime(_) => ("YYYY-MM-DDTHH:MM:SS", FormatKind::DateTime),
+            Type::YearMonth(_) => ("YYYYMM", FormatKind::YearMonth),
+            _ => ("YYYY-MM-DD", FormatKind::Date),
+        };
+        let spec_format = field
+            .format
+            .as_ref()
+            .map(|f| f.value.clone())
+            .unwrap_or_else(|| default_format.to_string());
+        let chrono = match translate_date_format(&spec_format, kind) {
+            Ok(c) => c,
+            Err(message) => {
+                let where_ = field.format.as_ref().map(|f| at(file, f)).unwrap_or(here);
+                self.error(
+                    where_,
+                    format!(
+                        "field `{}`: invalid date format `{spec_format}`: {message}",
+                        field.wire.value
+                    ),
+                );
+                return None;
+            }
+        };
+        let range_separator = field
+            .separator
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or_else(|| ":".to_string());
+        if range_separator.is_empty() {
+            if let Some(sep) = &field.separator {
+                self.error(at(file, sep), "the date range separator cannot be empty");
+            }
+        }
+        let format = DateFormat {
+            spec: spec_format,
+            chrono,
+            range_separator,
+        };
+        let index = match date_formats.iter().position(|f| *f == format) {
+            Some(i) => i,
+            None => {
+                date_formats.push(format);
+                date_formats.len() - 1
+            }
+        };
+        Some(replace_date_index(ty_value, index))
+    }
+
+    fn parse_encoding(&mut self, file: &Path, f: &RawField, ty: &Type, model: &str) -> Encoding {
+        let Some(enc) = &f.encoding else {
+            return Encoding::Native;
+        };
+        let scalar = ty.scalar();
+        let numeric = matches!(scalar, Type::I32 | Type::I64 | Type::Decimal);
+        let (encoding, fits) = match enc.value.as_str() {
+            "lenient_number" => (Encoding::LenientNumber, numeric),
+            "string_number" => (Encoding::StringNumber, numeric),
+            "bool_string" => (Encoding::BoolString, *scalar == Type::Bool),
+            "bool_int" => (Encoding::BoolInt, *scalar == Type::Bool),
+            "lenient_string" => (Encoding::LenientString, *scalar == Type::String),
+            other => {
+                self.error(
+                    at(file, enc),
+                    format!(
+                        "model `{model}`, field `{}`: unknown encoding `{other}`: expected lenient_number, string_number, bool_string, bool_int or lenient_string",
+                        f.wire.value
+                    ),
+                );
+                return Encoding::Native;
+            }
+        };
+        if !fits {
+            let allowed = match encoding {
+                Encoding::BoolString | Encoding::BoolInt => "bool",
+                Encoding::LenientString => "string",
+                _ => "i32, i64 or decimal",
+            };
+            self.error(
+                at(file, enc),
+                format!(
+                    "model `{model}`, field `{}`: encoding `{}` is invalid for type `{}` (it applies to {allowed})",
+                    f.wire.value, enc.value, f.ty.value
+                ),
+            );
+            return Encoding::Native;
+        }
+        encoding
+    }
+
+    fn parse_default(
+        &mut self,
+        file: &Path,
+        d: &Spanned<RawScalar>,
+        ty: &Type,
+        enums: &BTreeMap<String, ir::Enum>,
+        wire: &str,
+    ) -> Option<DefaultValue> {
+        let value = match (ty, &d.value) {
+            (Type::Bool, RawScalar::Bool(b)) => Some(DefaultValue::Bool(*b)),
+            (Type::I32, RawScalar::Int(i)) if i32::try_from(*i).is_ok() => {
+                Some(DefaultValue::Int(*i))
+            }
+            (Type::I64, RawScalar::Int(i)) => Some(DefaultValue::Int(*i)),
+            (Type::Decimal, RawScalar::Int(i)) => Some(DefaultValue::Decimal(i.to_string())),
+            (Type::Decimal, RawScalar::Str(s)) if is_decimal_text(s) => {
+                Some(DefaultValue::Decimal(s.clone()))
+            }
+            (Type::String, RawScalar::Str(s)) => Some(DefaultValue::Str(s.clone())),
+            (Type::Enum(name), code) => enums.get(name).and_then(|e| {
+                e.values
+                    .iter()
+                    .find(|v| match (&v.code, code) {
+                        (Code::Int(a), RawScalar::Int(b)) => a == b,
+                        (Code::Str(a), RawScalar::Str(b)) => a == b,
+                        _ => false,
+                    })
+                    .map(|v| DefaultValue::EnumVariant(name.clone(), v.name.clone()))
+            }),
+            _ => None,
+        };
+        if value.is_none() {
+            let ty_text = type_text(ty);
+            self.error(
+                at(file, d),
+                format!(
+                    "field `{wire}`: default {} is not a valid `{ty_text}` value",
+                    scalar_text(&d.value)
+                ),
+            );
+        }
+        value
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn validate_endpoint(
+        &mut self,
+        file: &Path,
+        raw: &Spanned<RawEndpoint>,
+        service_auth: ir::Auth,
+        models: &[ir::Model],
+        type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        error_codes: &BTreeSet<i64>,
+        endpoint_names: &mut BTreeMap<String, ()>,
+        method_names: &mut BTreeMap<String, String>,
+        routes: &mut BTreeMap<(String, String), String>,
+    ) -> Option<ir::Endpoint> {
+        let e = &raw.value;
+        let name = &e.name.value;
+        let mut ok = true;
+        if !names::is_pascal(name) {
+            self.error(
+                at(file, &e.name),
+                format!("endpoint name `{name}` is not PascalCase"),
+            );
+            ok = false;
+        }
+        if endpoint_names.insert(name.clone(), ()).is_some() {
+            self.error(
+                at(file, &e.name),
+                format!("endpoint `{name}` is defined twice"),
+            );
+            ok = false;
+        }
+        let rust_name = match &e.rust {
+            Some(r) if names::is_snake(&r.value) => r.value.clone(),
+            Some(r) => {
+                self.error(
+                    at(file, r),
+                    format!(
+                        "endpoint `{name}`: Rust name `{}` is not snake_case",
+                        r.value
+                    ),
+                );
+                return None;
+            }
+            None => names::snake(name).unwrap_or_default(),
+        };
+        if let Some(other) = method_names.insert(rust_name.clone(), name.clone()) {
+            self.error(
+                at(file, &e.name),
+                format!(
+                    "endpoint `{name}`: duplicate Rust name `{rust_name}` after case conversion (also endpoint `{other}`)"
+                ),
+            );
+            ok = false;
+        }
+        let method = match e.http.value.method.value.to_ascii_uppercase().as_str() {
+            "GET" => ir::Method::Get,
+            "POST" => ir::Method::Post,
+            "PUT" => ir::Method::Put,
+            "DELETE" => ir::Method::Delete,
+            other => {
+                self.error(
+                    at(file, &e.http.value.method),
+                    format!("endpoint `{name}`: unknown HTTP method `{other}`: expected GET, POST, PUT or DELETE"),
+                );
+                ir::Method::Post
+            }
+        };
+        let path = &e.http.value.path;
+        if !path.value.starts_with('/') || path.value.contains(char::is_whitespace) {
+            self.error(
+                at(file, path),
+                format!(
+                    "endpoint `{name}`: path `{}` must start with `/` and hold no spaces",
+                    path.value
+                ),
+            );
+            ok = false;
+        }
+        if let Some(other) = routes.insert(
+            (method.as_str().to_string(), path.value.to_ascii_lowercase()),
+            name.clone(),
+        ) {
+            self.error(
+                at(file, path),
+                format!(
+                    "endpoint `{name}`: {} {} is already the route of endpoint `{other}`",
+                    method.as_str(),
+                    path.value
+                ),
+            );
+            ok = false;
+        }
+        let resolve = |this: &mut Self, model: &Option<Spanned<String>>, role: &str| {
+            let m = model.as_ref()?;
+            match parse_type_expr(m.value.trim(), type_names) {
+                Ok(ty) if body_type_ok(&ty) => Some(ty),
+                Ok(_) => {
+                    this.error(
+                        at(file, m),
+                        format!(
+                            "endpoint `{name}`: {role} type `{}` must be a model, or a list or map of models, enums, strings or numbers",
+                            m.value
+                        ),
+                    );
+                    None
+                }
+                Err(_) => {
+                    this.error(
+                        at(file, m),
+                        format!(
+                            "endpoint `{name}`: {role} model `{}` is referenced but not defined",
+                            m.value
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let request = resolve(self, &e.request, "request");
+        let response = resolve(self, &e.response, "response");
+        let auth = match (service_auth, e.auth) {
+            (ir::Auth::None, Some(true)) => {
+                self.error(
+                    at(file, &e.name),
+                    format!("endpoint `{name}` needs auth but the service's auth scheme is `none`"),
+                );
+                false
+            }
+            (ir::Auth::None, _) => false,
+            (ir::Auth::Bearer, explicit) => explicit.unwrap_or(true),
+        };
+        let idempotency_key = match &e.idempotency_key {
+            None => None,
+            Some(key) => {
+                let field = match &request {
+                    Some(Type::Model(r)) => models.iter().find(|m| &m.name == r),
+                    _ => None,
+                }
+                .and_then(|m| m.fields.iter().find(|f| f.wire == key.value));
+                match field {
+                    Some(f) if matches!(f.ty, Type::String | Type::Uuid) => Some(key.value.clone()),
+                    Some(f) => {
+                        self.error(
+                            at(file, key),
+                            format!(
+                                "endpoint `{name}`: idempotency key `{}` must be a string or uuid field, not `{}`",
+                                key.value,
+                                type_text(&f.ty)
+                            ),
+                        );
+                        None
+                    }
+                    None => {
+                        self.error(
+                            at(file, key),
+                            format!(
+                                "endpoint `{name}`: idempotency key `{}` is not a field of its request model",
+                                key.value
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        for code in &e.errors {
+            if !error_codes.contains(&code.value) {
+                self.error(
+                    at(file, code),
+                    format!(
+                        "endpoint `{name}`: error code {} is not in the spec's `errors`",
+                        code.value
+                    ),
+                );
+            }
+        }
+        if !ok {
+            return None;
+        }
+        Some(ir::Endpoint {
+            name: name.clone(),
+            rust_name,
+            method,
+            path: path.value.clone(),
+            request,
+            response,
+            auth,
+            idempotency_key,
+            errors: e.errors.iter().map(|c| c.value).collect(),
+            doc: doc(&e.doc),
+            examples: Vec::new(),
+        })
+    }
+
+    fn validate_example(
+        &mut self,
+        file: &Path,
+        raw: &Spanned<RawExample>,
+        endpoints: &[ir::Endpoint],
+    ) -> Option<ir::Example> {
+        let x = &raw.value;
+        let endpoint = endpoints.iter().find(|e| e.name == x.endpoint.value);
+        if endpoint.is_none() {
+            self.error(
+                at(file, &x.endpoint),
+                format!(
+                    "example `{}` names endpoint `{}`, which the spec does not define",
+                    x.file.value, x.endpoint.value
+                ),
+            );
+        }
+        let kind = match x.kind.value.as_str() {
+            "request" => ir::ExampleKind::Request,
+            "response" => ir::ExampleKind::Response,
+            other => {
+                self.error(
+                    at(file, &x.kind),
+                    format!(
+                        "example `{}`: unknown kind `{other}`: expected request or response",
+                        x.file.value
+                    ),
+                );
+                return None;
+            }
+        };
+        if let Some(endpoint) = endpoint {
+            if kind == ir::ExampleKind::Request && endpoint.request.is_none() {
+                self.error(
+                    at(file, &x.kind),
+                    format!(
+                        "example `{}` is a request of `{}`, which has no request model",
+                        x.file.value, endpoint.name
+                    ),
+                );
+            }
+        }
+        let relative = format!("examples/{}", x.file.value);
+        self.check_json_file(file, &x.file, &relative);
+        let reencoded = x.reencoded.as_ref().map(|r| {
+            let relative = format!("examples/{}", r.value);
+            self.check_json_file(file, r, &relative);
+            relative
+        });
+        endpoint?;
+        Some(ir::Example {
+            file: relative,
+            endpoint: x.endpoint.value.clone(),
+            kind,
+            doc: doc(&x.doc),
+            repairs: x.repairs.clone(),
+            reencoded,
+            normalizations: x.normalizations.clone(),
+        })
+    }
+
+    fn check_json_file(&mut self, file: &Path, name: &Spanned<String>, relative: &str) {
+        if name.value.contains("..") || name.value.starts_with('/') {
+            self.error(
+                at(file, name),
+                format!(
+                    "example file `{}` must be a plain name inside examples/",
+                    name.value
+                ),
+            );
+            return;
+        }
+        let path = self.dir.join(relative);
+        match std::fs::read(&path) {
+            Err(err) => self.error(
+                at(file, name),
+                format!("example file `{relative}` cannot be read: {err}"),
+            ),
+            Ok(bytes) => {
+                if let Err(err) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    self.error(
+                        at(file, name),
+                        format!("example file `{relative}` is not valid JSON: {err}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The message of a YAML error, without the source snippet the crate adds.
+fn yaml_message(err: &serde_saphyr::Error) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    // The crate appends " at line L, column C"; we print the position ourselves.
+    let first = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    let first = first.trim_start_matches("error: ");
+    // ...or prefixes "line L column C: ".
+    match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((position, message)) if position.contains(" column ") => message.to_string(),
+        _ => first.to_string(),
+    }
+}
+
+fn doc(raw: &Option<RawDoc>) -> Doc {
+    match raw {
+        None => Doc::default(),
+        Some(RawDoc::Plain(en)) => Doc {
+            original: None,
+            en: Some(en.trim().to_string()),
+        },
+        Some(RawDoc::Bilingual(b)) => Doc {
+            original: b.ka.as_ref().map(|s| s.trim().to_string()),
+            en: b.en.as_ref().map(|s| s.trim().to_string()),
+        },
+    }
+}
+
+fn scalar_text(s: &RawScalar) -> String {
+    match s {
+        RawScalar::Bool(b) => b.to_string(),
+        RawScalar::Int(i) => i.to_string(),
+        RawScalar::Float(f) => f.to_string(),
+        RawScalar::Str(s) => format!("{s:?}"),
+    }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn is_decimal_text(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = s.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Parse `list<T>`, `map<T>`, built-ins and spec type names.
+fn parse_type_expr(
+    text: &str,
+    type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+) -> Result<Type, String> {
+    for (prefix, wrap) in [
+        ("list<", Type::List as fn(Box<Type>) -> Type),
+        ("map<", Type::Map as fn(Box<Type>) -> Type),
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            let inner = rest
+                .strip_suffix('>')
+                .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
+            return Ok(wrap(Box::new(parse_type_expr(inner.trim(), type_names)?)));
+        }
+    }
+    Ok(match text {
+        "string" => Type::String,
+        "bool" => Type::Bool,
+        "i32" => Type::I32,
+        "i64" => Type::I64,
+        "decimal" => Type::Decimal,
+        "date" => Type::Date(0),
+        "date_time" => Type::DateTime(0),
+        "date_range" => Type::DateRange(0),
+        "year_month" => Type::YearMonth(0),
+        "uuid" => Type::Uuid,
+        "json" => Type::Json,
+        name => match type_names.get(name) {
+            Some((true, ..)) => Type::Enum(name.to_string()),
+            Some((false, ..)) => Type::Model(name.to_string()),
+            None => {
+                return Err(format!(
+                    "unknown type `{name}`: not a built-in type ({BUILTIN_TYPES}) nor a model or enum of this spec"
+                ));
+            }
+        },
+    })
+}
+
+/// Request and reply bodies carry no per-field encoding, so they are limited
+/// to types whose plain serde form is right.
+fn body_type_ok(ty: &Type) -> bool {
+    match ty {
+        Type::Model(_) => true,
+        Type::List(inner) | Type::Map(inner) => matches!(
+            inner.scalar(),
+            Type::Model(_) | Type::Enum(_) | Type::String | Type::I32 | Type::I64 | Type::Json
+        ),
+        _ => false,
+    }
+}
+
+fn replace_date_index(ty: Type, index: usize) -> Type {
+    match ty {
+        Type::Date(_) => Type::Date(index),
+        Type::DateTime(_) => Type::DateTime(index),
+        Type::DateRange(_) => Type::DateRange(index),
+        Type::YearMonth(_) => Type::YearMonth(index),
+        Type::List(inner) => Type::List(Box::new(replace_date_index(*inner, index))),
+        Type::Map(inner) => Type::Map(Box::new(replace_date_index(*inner, index))),
+        other => other,
+    }
+}
+
+/// Spec notation of a type, for messages.
+pub fn type_text(ty: &Type) -> String {
+    match ty {
+        Type::String => "string".into(),
+        Type::Bool => "bool".into(),
+        Type::I32 => "i32".into(),
+        Type::I64 => "i64".into(),
+        Type::Decimal => "decimal".into(),
+        Type::Date(_) => "date".into(),
+        Type::DateTime(_) => "date_time".into(),
+        Type::DateRange(_) => "date_range".into(),
+        Type::YearMonth(_) => "year_month".into(),
+        Type::Uuid => "uuid".into(),
+        Type::Json => "json".into(),
+        Type::List(inner) => format!("list<{}>", type_text(inner)),
+        Type::Map(inner) => format!("map<{}>", type_text(inner)),
+        Type::Model(name) | Type::Enum(name) => name.clone(),
+    }
+}
+
+/// What a date format is for: which tokens it must and may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatKind {
+    Date,
+    DateTime,
+    YearMonth,
+}
+
+/// Translate `DD-MM-YYYY HH:MM:SS` notation into a chrono format string.
+/// `MM` after `HH` means minutes. Time tokens need a date_time type.
+pub fn translate_date_format(spec: &str, kind: FormatKind) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = spec;
+    let mut seen_hour = false;
+    let mut seen = BTreeSet::new();
+    while !rest.is_empty() {
+        let (token, chrono) = if rest.starts_with("YYYY") {
+            ("YYYY", "%Y")
+        } else if rest.starts_with("MM") {
+            if seen_hour {
+                ("MM", "%M")
+            } else {
+                ("MM", "%m")
+            }
+        } else if rest.starts_with("DD") {
+            ("DD", "%d")
+        } else if rest.starts_with("HH") {
+            seen_hour = true;
+            ("HH", "%H")
+        } else if rest.starts_with("SS") {
+            ("SS", "%S")
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            if matches!(c, '-' | ':' | '/' | '.' | 'T' | ' ') {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+                continue;
+            }
+            return Err(format!(
+                "unexpected `{c}`: use the tokens YYYY MM DD HH MM SS and the separators - : / . T and space"
+            ));
+        };
+        if !seen.insert(chrono) {
+            return Err(format!("token `{token}` appears twice"));
+        }
+        out.push_str(chrono);
+        rest = &rest[token.len()..];
+    }
+    if !seen.contains("%Y") || !seen.contains("%m") {
+        return Err("a date format needs at least YYYY and MM".into());
+    }
+    let has_time = seen.contains("%H");
+    match kind {
+        FormatKind::YearMonth if seen.len() != 2 => {
+            return Err("a year_month format holds only YYYY and MM".into());
+        }
+        FormatKind::Date if !seen.contains("%d") => {
+            return Err("a date format needs DD (use year_month for YYYYMM)".into());
+        }
+        FormatKind::Date if has_time => return Err("time tokens need type date_time".into()),
+        FormatKind::DateTime if !(has_time && seen.contains("%M") && seen.contains("%d")) => {
+            return Err("a date_time format needs DD, HH and MM (minutes)".into());
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_date_formats() {
+        assert_eq!(
+            translate_date_format("DD-MM-YYYY HH:MM:SS", FormatKind::DateTime).as_deref(),
+            Ok("%d-%m-%Y %H:%M:%S")
+        );
+        assert_eq!(
+            translate_date_format("YYYYMM", FormatKind::YearMonth).as_deref(),
+            Ok("%Y%m")
+        );
+        assert!(translate_date_format("YYYYMM", FormatKind::Date).is_err());
+        assert!(translate_date_format("DD-MM-YYYY", FormatKind::YearMonth).is_err());
+        assert!(translate_date_format("DD-MM-YYYY HH:MM", FormatKind::Date).is_err());
+        assert!(translate_date_format("DD.MM.YY", FormatKind::Date).is_err());
+        assert!(translate_date_format("DD-MM-YYYY", FormatKind::DateTime).is_err());
+    }
+
+    #[test]
+    fn parses_decimal_defaults() {
+        assert!(is_decimal_text("572.03"));
+        assert!(is_decimal_text("-1"));
+        assert!(!is_decimal_text("1."));
+        assert!(!is_decimal_text("1e3"));
+    }
+}

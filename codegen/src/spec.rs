@@ -1,0 +1,205 @@
+//! The spec files as written: serde structs mirroring `spec/README.md`, with
+//! source positions kept (`Spanned`) wherever a later check may need to point
+//! at a value. Validation into the IR happens in [`crate::load`].
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// One YAML file of a service folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    #[serde(default)]
+    pub service: Option<Spanned<RawService>>,
+    #[serde(default)]
+    pub endpoints: Vec<Spanned<RawEndpoint>>,
+    #[serde(default)]
+    pub models: Vec<Spanned<RawModel>>,
+    #[serde(default)]
+    pub enums: Vec<Spanned<RawEnum>>,
+    #[serde(default)]
+    pub errors: Vec<Spanned<RawError>>,
+    #[serde(default)]
+    pub examples: Vec<Spanned<RawExample>>,
+}
+
+/// Documentation: a plain English string or Georgian original plus English.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawDoc {
+    Plain(String),
+    Bilingual(BilingualDoc),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BilingualDoc {
+    #[serde(default)]
+    pub ka: Option<String>,
+    #[serde(default)]
+    pub en: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub name: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub document: Option<RawDocument>,
+    pub base_urls: Vec<RawBaseUrl>,
+    pub auth: Spanned<String>,
+    #[serde(default)]
+    pub envelope: Option<RawEnvelope>,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDocument {
+    pub version: String,
+    #[serde(default)]
+    pub date: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBaseUrl {
+    pub name: String,
+    pub url: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnvelope {
+    pub data: String,
+    pub status: String,
+    pub code: String,
+    pub text: String,
+    pub success: i64,
+    pub malformed_request: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEndpoint {
+    pub name: Spanned<String>,
+    pub http: Spanned<RawHttp>,
+    #[serde(default)]
+    pub request: Option<Spanned<String>>,
+    #[serde(default)]
+    pub response: Option<Spanned<String>>,
+    #[serde(default)]
+    pub auth: Option<bool>,
+    #[serde(default)]
+    pub idempotency_key: Option<Spanned<String>>,
+    #[serde(default)]
+    pub errors: Vec<Spanned<i64>>,
+    #[serde(default)]
+    pub rust: Option<Spanned<String>>,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttp {
+    pub method: Spanned<String>,
+    pub path: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+    pub fields: Vec<Spanned<RawField>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawField {
+    pub wire: Spanned<String>,
+    #[serde(default)]
+    pub rust: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    pub ty: Spanned<String>,
+    #[serde(default)]
+    pub encoding: Option<Spanned<String>>,
+    #[serde(default)]
+    pub format: Option<Spanned<String>>,
+    #[serde(default)]
+    pub separator: Option<Spanned<String>>,
+    #[serde(default)]
+    pub presence: Option<Spanned<String>>,
+    #[serde(default)]
+    pub default: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    pub empty_as_absent: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+}
+
+/// A scalar YAML value (defaults, enum codes).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum RawScalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnum {
+    pub name: Spanned<String>,
+    pub repr: Spanned<String>,
+    #[serde(default)]
+    pub accept_labels: bool,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+    pub values: Vec<Spanned<RawEnumValue>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnumValue {
+    pub code: Spanned<RawScalar>,
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub ka: Option<String>,
+    #[serde(default)]
+    pub en: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawError {
+    pub code: Spanned<i64>,
+    #[serde(default)]
+    pub text: Option<String>,
+    pub meaning: String,
+    #[serde(default)]
+    pub http_status: Option<u16>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExample {
+    pub file: Spanned<String>,
+    pub endpoint: Spanned<String>,
+    pub kind: Spanned<String>,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+    #[serde(default)]
+    pub repairs: Vec<String>,
+    #[serde(default)]
+    pub reencoded: Option<Spanned<String>>,
+    #[serde(default)]
+    pub normalizations: Vec<String>,
+}

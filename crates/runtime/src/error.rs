@@ -1,0 +1,139 @@
+//! The error model shared by every generated client.
+
+use std::fmt;
+
+/// A status the service answered (or a server implementation answers):
+/// its code, its text and the HTTP status it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceStatus {
+    /// The service's status code (e.g. eAPI `STATUS.ID`).
+    pub code: i64,
+    /// The service's own text for it.
+    pub text: String,
+    /// The HTTP status of the reply.
+    pub http_status: u16,
+}
+
+impl ServiceStatus {
+    /// A status with its HTTP status.
+    pub fn new(code: i64, text: impl Into<String>, http_status: u16) -> Self {
+        Self {
+            code,
+            text: text.into(),
+            http_status,
+        }
+    }
+}
+
+impl fmt::Display for ServiceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "status {}: {}", self.code, self.text)
+    }
+}
+
+/// Everything a call can fail with.
+///
+/// Display shows what failed and why in one line, with the service's own
+/// code and text for service errors. Secrets never appear in it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request did not get an HTTP reply: connection refused or reset,
+    /// DNS, TLS, or the timeout.
+    #[error("{endpoint}: no reply from {url}: {message}")]
+    Transport {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// The URL called.
+        url: String,
+        /// What went wrong.
+        message: String,
+        /// Whether it was the client's timeout.
+        timeout: bool,
+    },
+    /// An HTTP error status without a service envelope in the body (e.g. a
+    /// gateway's HTML page).
+    #[error("{endpoint}: HTTP {status} without a service reply: {body}")]
+    Http {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The start of the body, for diagnosis.
+        body: String,
+    },
+    /// The service answered with a non-success status code.
+    #[error("{endpoint}: service error {}: {}{}", status.code, status.text, meaning.map(|m| format!(" ({m})")).unwrap_or_default())]
+    Service {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// Code, text and HTTP status.
+        status: ServiceStatus,
+        /// What the spec says the code means, when it lists it.
+        meaning: Option<&'static str>,
+    },
+    /// The reply could not be read into the typed model.
+    #[error("{endpoint}: cannot decode the reply at `{path}`: {message}")]
+    Decode {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// JSON path of the offending value (`.` for the whole body).
+        path: String,
+        /// What was wrong, with the offending value.
+        message: String,
+    },
+    /// The request could not be encoded.
+    #[error("{endpoint}: cannot encode the request: {message}")]
+    Encode {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// The endpoint needs a session token and the client has none.
+    #[error("{endpoint} needs a session: log in first")]
+    NotAuthenticated {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+    },
+    /// The client was configured wrongly (e.g. an invalid base URL).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The service status, for [`Error::Service`].
+    pub fn service_status(&self) -> Option<&ServiceStatus> {
+        match self {
+            Error::Service { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    /// The service's status code, for [`Error::Service`].
+    pub fn service_code(&self) -> Option<i64> {
+        self.service_status().map(|s| s.code)
+    }
+}
+
+/// Decode JSON into `T`, naming the JSON path and the offending value on failure.
+pub(crate) fn decode_json<'a, T: serde::Deserialize<'a>>(
+    endpoint: &'static str,
+    text: &'a str,
+) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        Error::Decode {
+            endpoint,
+            path,
+            message: err.into_inner().to_string(),
+        }
+    })?;
+    deserializer.end().map_err(|err| Error::Decode {
+        endpoint,
+        path: ".".into(),
+        message: err.to_string(),
+    })?;
+    Ok(value)
+}

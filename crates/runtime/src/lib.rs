@@ -1,0 +1,28 @@
+//! Shared runtime of the taxsdk generated clients and servers.
+//!
+//! Everything more than one generated crate needs lives here exactly once:
+//! the wire codecs ([`wire`]), the static descriptions of services and
+//! endpoints ([`ServiceMeta`], [`EndpointMeta`], [`Endpoint`]), the status
+//! envelope ([`envelope`]), the error model ([`Error`]), the HTTP client
+//! transport ([`client`], feature `client`) and the server helpers
+//! ([`server`], feature `server`).
+
+#[cfg(feature = "client")]
+pub mod client;
+mod codes;
+pub mod envelope;
+mod error;
+mod meta;
+#[cfg(feature = "server")]
+pub mod server;
+pub mod wire;
+
+pub use codes::EnumCode;
+pub use error::{Error, ServiceStatus};
+pub use meta::{
+    AuthScheme, Empty, Endpoint, EndpointMeta, EndpointVisitor, EnvelopeShape, ErrorCode, Method,
+    ServiceMeta,
+};
+
+/// Re-exported so generated crates and users name the same versions.
+pub use {chrono, rust_decimal, serde_json, uuid};

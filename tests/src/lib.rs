@@ -1,0 +1,135 @@
+//! Shared helpers of the workspace-level tests.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use taxsdk_codegen::ir;
+use taxsdk_runtime::{Endpoint, EndpointVisitor, ServiceMeta, envelope};
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+/// Load a spec of this workspace, panicking with every diagnostic if invalid.
+pub fn load(spec: &str) -> ir::Service {
+    taxsdk_codegen::load_service(&workspace_root().join(spec))
+        .unwrap_or_else(|d| panic!("spec {spec} is invalid:\n{d}"))
+}
+
+/// Round-trips every example of a spec through the typed models of its
+/// generated crate: decode (reporting fields the spec does not know), encode,
+/// compare with the file (or its `reencoded` twin).
+pub struct ExampleChecker<'a> {
+    pub spec: &'a ir::Service,
+    pub service: &'static ServiceMeta,
+    pub checked: Vec<String>,
+    pub failures: Vec<String>,
+}
+
+impl<'a> ExampleChecker<'a> {
+    pub fn new(spec: &'a ir::Service, service: &'static ServiceMeta) -> Self {
+        Self {
+            spec,
+            service,
+            checked: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+
+    fn read(&self, file: &str) -> String {
+        let path = self.spec.dir.join(file);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn check<E: Endpoint>(&mut self, example: &ir::Example) -> Result<(), String> {
+        let text = self.read(&example.file);
+        let expected: Value = match &example.reencoded {
+            Some(file) => serde_json::from_str(&self.read(file)).map_err(|e| e.to_string())?,
+            None => serde_json::from_str(&text).map_err(|e| e.to_string())?,
+        };
+        let actual = match example.kind {
+            ir::ExampleKind::Request => roundtrip::<E::Request>(&text, "")?,
+            ir::ExampleKind::Response => self.roundtrip_reply::<E>(&text)?,
+        };
+        if actual != expected {
+            return Err(format!(
+                "re-encoding differs from the {}:\n  expected: {}\n  actual:   {}",
+                if example.reencoded.is_some() {
+                    "reencoded file"
+                } else {
+                    "file"
+                },
+                expected,
+                actual
+            ));
+        }
+        Ok(())
+    }
+
+    fn roundtrip_reply<E: Endpoint>(&self, text: &str) -> Result<Value, String> {
+        let shape = self
+            .service
+            .envelope
+            .ok_or("service without envelope: response examples need one")?;
+        let reply = envelope::split(&shape, text).map_err(|e| format!("envelope: {e}"))?;
+        let code = reply.code.ok_or("no status in the envelope")?;
+        let data = if code == shape.success && E::META.has_response {
+            let raw = reply.data.ok_or("success reply without payload")?;
+            roundtrip::<E::Response>(raw.get(), shape.data)?
+        } else {
+            // Error replies carry an empty payload: keep it as written.
+            match reply.data {
+                Some(raw) => serde_json::from_str(raw.get()).map_err(|e| e.to_string())?,
+                None => Value::Null,
+            }
+        };
+        serde_json::to_value(envelope::Wrapped {
+            shape: &shape,
+            data: &data,
+            code,
+            text: &reply.text,
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// Decode `text` as `T`, failing on fields `T` does not know, and encode it back.
+pub fn roundtrip<T: for<'de> Deserialize<'de> + Serialize>(
+    text: &str,
+    prefix: &str,
+) -> Result<Value, String> {
+    let mut unknown = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value: T = serde_ignored::deserialize(&mut deserializer, |path| {
+        unknown.push(format!("{prefix}.{path}"));
+    })
+    .map_err(|e| format!("decode: {e}"))?;
+    if !unknown.is_empty() {
+        return Err(format!(
+            "fields unknown to the spec: {}",
+            unknown.join(", ")
+        ));
+    }
+    serde_json::to_value(&value).map_err(|e| format!("encode: {e}"))
+}
+
+impl EndpointVisitor for ExampleChecker<'_> {
+    fn visit<E: Endpoint>(&mut self) {
+        let examples: Vec<ir::Example> = self
+            .spec
+            .examples
+            .iter()
+            .filter(|x| x.endpoint == E::META.name)
+            .cloned()
+            .collect();
+        for example in examples {
+            match self.check::<E>(&example) {
+                Ok(()) => self.checked.push(example.file.clone()),
+                Err(e) => self.failures.push(format!("{}: {e}", example.file)),
+            }
+        }
+    }
+}
