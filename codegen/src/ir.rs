@@ -171,6 +171,8 @@ pub enum Type {
     Json,
     List(Box<Type>),
     Map(Box<Type>),
+    /// `{Fields, Rows}` table whose rows decode into the named model.
+    Table(String),
     Model(String),
     Enum(String),
 }

@@ -102,7 +102,7 @@ fn at_location(file: &Path, location: Location) -> At<'_> {
     }
 }
 
-const BUILTIN_TYPES: &str = "string, bool, i32, i64, decimal, date, date_time, date_range, year_month, uuid, json, list<T>, map<T>";
+const BUILTIN_TYPES: &str = "string, bool, i32, i64, decimal, date, date_time, date_range, year_month, uuid, json, list<T>, map<T>, table<Model>";
 
 impl Loader {
     fn error(&mut self, at: At<'_>, message: impl Into<String>) {
@@ -1219,6 +1219,19 @@ fn parse_type_expr(
             return Ok(wrap(Box::new(parse_type_expr(inner.trim(), type_names)?)));
         }
     }
+    if let Some(rest) = text.strip_prefix("table<") {
+        let inner = rest
+            .strip_suffix('>')
+            .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?
+            .trim();
+        return match type_names.get(inner) {
+            Some((false, ..)) => Ok(Type::Table(inner.to_string())),
+            Some((true, ..)) => Err(format!(
+                "`{text}`: table rows must be a model, `{inner}` is an enum"
+            )),
+            None => Err(format!("`{text}`: unknown row model `{inner}`")),
+        };
+    }
     Ok(match text {
         "string" => Type::String,
         "bool" => Type::Bool,
@@ -1247,7 +1260,7 @@ fn parse_type_expr(
 /// to types whose plain serde form is right.
 fn body_type_ok(ty: &Type) -> bool {
     match ty {
-        Type::Model(_) => true,
+        Type::Model(_) | Type::Table(_) => true,
         Type::List(inner) | Type::Map(inner) => matches!(
             inner.scalar(),
             Type::Model(_) | Type::Enum(_) | Type::String | Type::I32 | Type::I64 | Type::Json
@@ -1284,6 +1297,7 @@ pub fn type_text(ty: &Type) -> String {
         Type::Json => "json".into(),
         Type::List(inner) => format!("list<{}>", type_text(inner)),
         Type::Map(inner) => format!("map<{}>", type_text(inner)),
+        Type::Table(name) => format!("table<{name}>"),
         Type::Model(name) | Type::Enum(name) => name.clone(),
     }
 }

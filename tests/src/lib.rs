@@ -54,6 +54,17 @@ impl<'a> ExampleChecker<'a> {
             ir::ExampleKind::Request => roundtrip::<E::Request>(&text, "")?,
             ir::ExampleKind::Response => self.roundtrip_reply::<E>(&text)?,
         };
+        self.check_table_columns(example, &text)?;
+        if actual != expected && std::env::var_os("TAXSDK_WRITE_REENCODED").is_some() {
+            // Maintainer aid, like INSTA_UPDATE: rewrite a declared `reencoded`
+            // file from the current output; review the diff before committing.
+            if let Some(file) = &example.reencoded {
+                let text = serde_json::to_string_pretty(&actual).map_err(|e| e.to_string())?;
+                let path = self.spec.dir.join(file);
+                std::fs::write(&path, text + "\n").map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+        }
         if actual != expected {
             return Err(format!(
                 "re-encoding differs from the {}:\n  expected: {}\n  actual:   {}",
@@ -67,6 +78,40 @@ impl<'a> ExampleChecker<'a> {
             ));
         }
         Ok(())
+    }
+
+    /// Table columns are matched by name at run time, out of serde_ignored's
+    /// sight: check them against the row models here.
+    fn check_table_columns(&self, example: &ir::Example, text: &str) -> Result<(), String> {
+        let endpoint = self
+            .spec
+            .endpoints
+            .iter()
+            .find(|e| e.name == example.endpoint)
+            .ok_or("unknown endpoint")?;
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let (ty, value) = match example.kind {
+            ir::ExampleKind::Request => (endpoint.request.as_ref(), &value),
+            ir::ExampleKind::Response => {
+                let data = self.service.envelope.map_or("", |e| e.data);
+                (
+                    endpoint.response.as_ref(),
+                    value.get(data).unwrap_or(&Value::Null),
+                )
+            }
+        };
+        let mut unknown = Vec::new();
+        if let Some(ty) = ty {
+            unknown_columns(self.spec, ty, value, "", &mut unknown);
+        }
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "table columns unknown to the spec: {}",
+                unknown.join(", ")
+            ))
+        }
     }
 
     fn roundtrip_reply<E: Endpoint>(&self, text: &str) -> Result<Value, String> {
@@ -131,5 +176,47 @@ impl EndpointVisitor for ExampleChecker<'_> {
                 Err(e) => self.failures.push(format!("{}: {e}", example.file)),
             }
         }
+    }
+}
+
+/// Collect `path.Fields[name]` for table columns the row model lacks.
+fn unknown_columns(
+    spec: &ir::Service,
+    ty: &ir::Type,
+    value: &Value,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    match (ty, value) {
+        (ir::Type::Model(name), Value::Object(object)) => {
+            let Some(model) = spec.model(name) else {
+                return;
+            };
+            for field in &model.fields {
+                if let Some(v) = object.get(&field.wire) {
+                    unknown_columns(spec, &field.ty, v, &format!("{path}.{}", field.wire), out);
+                }
+            }
+        }
+        (ir::Type::List(inner), Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                unknown_columns(spec, inner, v, &format!("{path}[{i}]"), out);
+            }
+        }
+        (ir::Type::Map(inner), Value::Object(object)) => {
+            for (k, v) in object {
+                unknown_columns(spec, inner, v, &format!("{path}.{k}"), out);
+            }
+        }
+        (ir::Type::Table(row), Value::Object(object)) => {
+            let Some(model) = spec.model(row) else { return };
+            let fields = object.get("Fields").and_then(Value::as_array);
+            for name in fields.into_iter().flatten().filter_map(Value::as_str) {
+                if !model.fields.iter().any(|f| f.wire == name) {
+                    out.push(format!("{path}.Fields[{name:?}]"));
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -129,7 +129,11 @@ impl taxsdk_fixture::server::Service for Fixture {
                 ..Item::default_with(ItemKind::Goods)
             })
             .collect();
-        Ok(ListItemsResponse { rows, totals: None })
+        Ok(ListItemsResponse {
+            rows,
+            totals: None,
+            grid: None,
+        })
     }
 }
 
@@ -411,4 +415,21 @@ fn bad_base_urls_are_configuration_errors() {
             other => panic!("{url}: expected Config error, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn example_checker_flags_table_columns_the_spec_lacks() {
+    let spec = taxsdk_tests::load("tests/fixtures/full");
+    let mut bad = spec.clone();
+    // Drop NOTE from the row model: the Grid example's Fields name it.
+    if let Some(item) = bad.models.iter_mut().find(|m| m.name == "Item") {
+        item.fields.retain(|f| f.wire != "NOTE");
+    }
+    let mut checker = taxsdk_tests::ExampleChecker::new(&bad, &taxsdk_fixture::SERVICE);
+    taxsdk_fixture::endpoints::visit(&mut checker);
+    let report = checker.failures.join("\n");
+    assert!(
+        report.contains(r#"table columns unknown to the spec: .Grid.Fields["NOTE"]"#),
+        "{report}"
+    );
 }

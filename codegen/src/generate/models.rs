@@ -57,6 +57,14 @@ fn model(service: &Service, m: &Model) -> TokenStream {
     let debug_impl = has_sensitive.then(|| debug_impl(m));
     let default_impl = default_impl(service, m);
     let defaults = default_fns(m);
+    let table_row = is_table_row(service, &m.name).then(|| {
+        let columns = m.fields.iter().map(|f| &f.wire);
+        quote! {
+            impl taxsdk_runtime::TableRow for #name {
+                const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+            }
+        }
+    });
     quote! {
         #doc
         #[serde_with::serde_as]
@@ -67,7 +75,17 @@ fn model(service: &Service, m: &Model) -> TokenStream {
         #debug_impl
         #default_impl
         #defaults
+        #table_row
     }
+}
+
+/// Whether some field of the spec is a `table<model>`.
+fn is_table_row(service: &Service, model: &str) -> bool {
+    service.models.iter().any(|m| {
+        m.fields
+            .iter()
+            .any(|f| matches!(f.ty.scalar(), Type::Table(row) if row == model))
+    })
 }
 
 fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
@@ -143,6 +161,10 @@ pub(crate) fn rust_type(ty: &Type) -> TokenStream {
         Type::Map(inner) => {
             let inner = rust_type(inner);
             quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Type::Table(row) => {
+            let row = ident(row);
+            quote!(taxsdk_runtime::Table<#row>)
         }
         Type::Model(name) | Type::Enum(name) => {
             let name = ident(name);

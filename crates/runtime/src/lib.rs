@@ -15,6 +15,7 @@ mod error;
 mod meta;
 #[cfg(feature = "server")]
 pub mod server;
+mod table;
 pub mod wire;
 
 pub use codes::EnumCode;
@@ -23,6 +24,7 @@ pub use meta::{
     AuthScheme, Empty, Endpoint, EndpointMeta, EndpointVisitor, EnvelopeShape, ErrorCode, Method,
     ServiceMeta,
 };
+pub use table::{Table, TableRow};
 
 /// Re-exported so generated crates and users name the same versions.
 pub use {chrono, rust_decimal, serde_json, uuid};

@@ -1975,25 +1975,6 @@ impl Default for ConfirmInvoicesRequest {
         }
     }
 }
-/// The "Data" object of a table reply: column names and rows. Zip Fields with each row to get an object for ListInvoicesRow / ListExciseRow / ListBarCodesRow.
-#[serde_with::serde_as]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TableData {
-    /// Column names, in row order. Some carry stray spaces (ListExcise's "EXCISE_CODE ").
-    #[serde(rename = "Fields", default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<String>>,
-    /// Rows; each a JSON array of values aligned with Fields.
-    #[serde(rename = "Rows", default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<Vec<Vec<serde_json::Value>>>,
-}
-impl Default for TableData {
-    fn default() -> Self {
-        Self {
-            fields: Default::default(),
-            rows: Default::default(),
-        }
-    }
-}
 /// The "Summary" object of a table reply.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2286,9 +2267,9 @@ fn default_list_invoices_request_type() -> InvoiceListType {
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListInvoicesResponse {
-    /// Fields and Rows; rows decode into ListInvoicesRow.
+    /// Column names and rows, decoded into ListInvoicesRow.
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<TableData>,
+    pub data: Option<taxsdk_runtime::Table<ListInvoicesRow>>,
     /// Total number of matching documents.
     #[serde(rename = "Summary", default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<TableSummary>,
@@ -2347,7 +2328,7 @@ pub struct ListInvoicesRow {
     ///
     /// Original: ნომერი
     #[serde_as(
-        as = "taxsdk_runtime::wire::EmptyAsNone<taxsdk_runtime::wire::LenientNumber>"
+        as = "taxsdk_runtime::wire::EmptyAsNone<taxsdk_runtime::wire::StringNumber>"
     )]
     #[serde(rename = "INV_NUMBER", default, skip_serializing_if = "Option::is_none")]
     pub inv_number: Option<i64>,
@@ -2840,6 +2821,68 @@ impl Default for ListInvoicesRow {
         }
     }
 }
+impl taxsdk_runtime::TableRow for ListInvoicesRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "SUBUSER_ID_SELLER",
+        "UNID_SELLER",
+        "UNID_BUYER",
+        "ID",
+        "INV_SERIE",
+        "INV_NUMBER",
+        "SEQNUM_SELLER",
+        "SEQNUM_BUYER",
+        "INV_CATEGORY",
+        "INV_TYPE",
+        "INV_CATEGORY_NAME",
+        "INV_TYPE_NAME",
+        "AMOUNT_FULL",
+        "AMOUNT_EXCISE",
+        "AMOUNT_VAT",
+        "AMOUNT_MAX",
+        "DOCMOSNOM_SELLER",
+        "DOCMOSNOM_BUYER",
+        "TIN_SELLER",
+        "TIN_BUYER",
+        "TRANS_START_ADDRESS",
+        "TRANS_END_ADDRESS",
+        "TRANS_START_ADDRESS_NO",
+        "TRANS_END_ADDRESS_NO",
+        "TRANS_NAME",
+        "TRANS_COMPANY",
+        "TRANS_DRIVER",
+        "TRANS_CAR_MODEL",
+        "TRANS_CAR_NO",
+        "TRANS_TRAILER_NO",
+        "TRANS_COST",
+        "TRANS_COST_PAYER",
+        "INV_COMMENT",
+        "DELETE_DATE",
+        "CREATE_DATE",
+        "OPERATION_DATE",
+        "ACTIVATE_DATE",
+        "TRANS_START_DATE",
+        "CONFIRM_DATE",
+        "REFUSE_DATE",
+        "DELIVERY_DATE",
+        "REQUEST_CANCEL_DATE",
+        "AGREE_CANCEL_DATE",
+        "CORRECT_DATE",
+        "CHANGE_DATE",
+        "BUYER_VIEW_DATE",
+        "ACTION",
+        "SELLER_ACTION",
+        "BUYER_ACTION",
+        "SELLER_ACTION_TXT",
+        "BUYER_ACTION_TXT",
+        "SELLER",
+        "BUYER",
+        "PARENT_INV_NUMBER",
+        "CORRECT_REASON_ID",
+        "TEMPLATE_NAME",
+        "PREV_CORRECTION_ID",
+        "NEXT_CORRECTION_ID",
+    ];
+}
 /// Filter of /Invoice/ListGoods.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2945,9 +2988,9 @@ fn default_list_excise_request_maximum_rows() -> i32 {
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListExciseResponse {
-    /// Fields and Rows; rows decode into ListExciseRow.
+    /// Column names and rows, decoded into ListExciseRow.
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<TableData>,
+    pub data: Option<taxsdk_runtime::Table<ListExciseRow>>,
     /// Total number of matching records.
     #[serde(rename = "Summary", default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<TableSummary>,
@@ -3061,6 +3104,20 @@ impl Default for ListExciseRow {
         }
     }
 }
+impl taxsdk_runtime::TableRow for ListExciseRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "ID",
+        "PRODUCT_NAME",
+        "UNIT_ID",
+        "UNIT_TEXT",
+        "EXCISE_CODE ",
+        "EXCISE_RATE",
+        "END_DATE",
+        "EFFECT_DATE",
+        "EFFECT_DATE_MONTH",
+        "END_DATE_NVL",
+    ];
+}
 /// Filters of /Invoice/ListBarCodes, all optional (unused ones may also be sent empty).
 ///
 /// Original: REQUEST ფილტრის პარამეტრები /Invoice/ListBarCodes
@@ -3124,9 +3181,9 @@ fn default_list_bar_codes_request_maximum_rows() -> i32 {
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListBarCodesResponse {
-    /// Fields and Rows; rows decode into ListBarCodesRow.
+    /// Column names and rows, decoded into ListBarCodesRow.
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<TableData>,
+    pub data: Option<taxsdk_runtime::Table<ListBarCodesRow>>,
     /// Total number of matching records.
     #[serde(rename = "Summary", default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<TableSummary>,
@@ -3211,6 +3268,18 @@ impl Default for ListBarCodesRow {
             unit_price: Default::default(),
         }
     }
+}
+impl taxsdk_runtime::TableRow for ListBarCodesRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "BARCODE",
+        "GOODS_NAME",
+        "UN_ID",
+        "UNIT_ID",
+        "UNIT_TXT",
+        "VAT_TYPE",
+        "VAT_TYPE_TXT",
+        "UNIT_PRICE",
+    ];
 }
 /// Body of /Invoice/GetBarCode.
 #[serde_with::serde_as]

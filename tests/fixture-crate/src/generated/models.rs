@@ -166,12 +166,16 @@ pub struct ListItemsResponse {
     /// Wire field `Totals`.
     #[serde(rename = "Totals", default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<std::collections::BTreeMap<String, rust_decimal::Decimal>>,
+    /// Wire field `Grid`.
+    #[serde(rename = "Grid", default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<taxsdk_runtime::Table<Item>>,
 }
 impl Default for ListItemsResponse {
     fn default() -> Self {
         Self {
             rows: Default::default(),
             totals: Default::default(),
+            grid: Default::default(),
         }
     }
 }
@@ -306,4 +310,30 @@ fn default_item_discount() -> rust_decimal::Decimal {
 }
 fn default_item_kind() -> ItemKind {
     ItemKind::Goods
+}
+impl taxsdk_runtime::TableRow for Item {
+    const COLUMNS: &'static [&'static str] = &[
+        "ID",
+        "NAME",
+        "NOTE",
+        "PRICE",
+        "QUANTITY",
+        "DISCOUNT",
+        "ACTIVE",
+        "EXPORTED",
+        "PLAIN",
+        "COUNT32",
+        "CREATED",
+        "DAY",
+        "STAMP",
+        "GUID",
+        "EXTRA",
+        "KIND",
+        "PAYER",
+        "Unit",
+        "TAGS",
+        "SCORES",
+        "type",
+        "SPACED NAME ",
+    ];
 }

@@ -1,0 +1,448 @@
+//! Column-oriented tables: `{"Fields": ["ID", ...], "Rows": [[1, ...], ...]}`
+//! decoded straight into typed rows by zipping each row with the field names,
+//! without building an intermediate JSON tree.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    value::StrDeserializer,
+};
+use serde::ser::{self, SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// A row type of a [`Table`]: the generator implements it for every model
+/// used as `table<Model>`, listing the model's wire names.
+pub trait TableRow {
+    /// Wire names of the columns the model knows, in spec order.
+    const COLUMNS: &'static [&'static str];
+}
+
+/// Wire key of the column names.
+const FIELDS: &str = "Fields";
+/// Wire key of the rows.
+const ROWS: &str = "Rows";
+
+/// A table reply: the column names as sent and the rows decoded into `T`.
+///
+/// Rows may be shorter than the column list (missing trailing values are
+/// absent); a row longer than the column list is an error. Written back, each
+/// row becomes an array in `fields` order, with `null` for absent values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table<T> {
+    /// Column names, in row order, exactly as sent.
+    pub fields: Vec<String>,
+    /// The rows.
+    pub rows: Vec<T>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Self {
+            fields: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<T: TableRow> Table<T> {
+    /// A table of `rows` with every column `T` knows.
+    pub fn from_rows(rows: Vec<T>) -> Self {
+        Self {
+            fields: T::COLUMNS.iter().map(|c| (*c).to_string()).collect(),
+            rows,
+        }
+    }
+
+    /// Column names sent by the service that `T` does not know.
+    pub fn unknown_columns(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .map(String::as_str)
+            .filter(|f| !T::COLUMNS.contains(f))
+            .collect()
+    }
+}
+
+impl<T> Table<T> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Iterate over the rows.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.rows.iter()
+    }
+}
+
+impl<T> IntoIterator for Table<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Table<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.iter()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(TableVisitor(PhantomData))
+    }
+}
+
+struct TableVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for TableVisitor<T> {
+    type Value = Table<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a table object with `Fields` and `Rows`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Table<T>, A::Error> {
+        let mut fields: Option<Vec<String>> = None;
+        let mut rows: Option<Vec<T>> = None;
+        // Rows before Fields (not seen in practice) are kept raw until the
+        // names arrive.
+        let mut early_rows: Option<Vec<&'de RawValue>> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                FIELDS => fields = Some(map.next_value()?),
+                ROWS => match &fields {
+                    Some(names) => rows = Some(map.next_value_seed(RowsSeed::new(names))?),
+                    None => early_rows = Some(map.next_value()?),
+                },
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let fields = fields.ok_or_else(|| de::Error::missing_field(FIELDS))?;
+        let rows = match (rows, early_rows) {
+            (Some(rows), _) => rows,
+            (None, Some(raw)) => raw
+                .into_iter()
+                .enumerate()
+                .map(|(index, raw)| {
+                    let mut d = serde_json::Deserializer::from_str(raw.get());
+                    RowSeed::<T>::new(&fields, index)
+                        .deserialize(&mut d)
+                        .map_err(de::Error::custom)
+                })
+                .collect::<Result<_, _>>()?,
+            (None, None) => return Err(de::Error::missing_field(ROWS)),
+        };
+        Ok(Table { fields, rows })
+    }
+}
+
+/// Reads the `Rows` array, one row at a time.
+struct RowsSeed<'f, T> {
+    fields: &'f [String],
+    row: PhantomData<T>,
+}
+
+impl<'f, T> RowsSeed<'f, T> {
+    fn new(fields: &'f [String]) -> Self {
+        Self {
+            fields,
+            row: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowsSeed<'_, T> {
+    type Value = Vec<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for RowsSeed<'_, T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(row) = seq.next_element_seed(RowSeed::new(self.fields, rows.len()))? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+/// Reads one row array as the object it stands for.
+struct RowSeed<'f, T> {
+    fields: &'f [String],
+    index: usize,
+    row: PhantomData<T>,
+}
+
+impl<'f, T> RowSeed<'f, T> {
+    fn new(fields: &'f [String], index: usize) -> Self {
+        Self {
+            fields,
+            index,
+            row: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowSeed<'_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for RowSeed<'_, T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {} as an array of values", self.index)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        let index = self.index;
+        let mut access = RowAccess {
+            seq,
+            fields: self.fields,
+            column: 0,
+            ended: false,
+        };
+        let row = T::deserialize(de::value::MapAccessDeserializer::new(&mut access))
+            .map_err(|e| de::Error::custom(format_args!("row {index}: {e}")))?;
+        // Values past the field list still have to be consumed (and counted).
+        while !access.ended && access.seq.next_element::<IgnoredAny>()?.is_some() {
+            access.column += 1;
+        }
+        if access.column > self.fields.len() {
+            return Err(de::Error::custom(format_args!(
+                "row {index} has {} values for {} fields",
+                access.column,
+                self.fields.len()
+            )));
+        }
+        Ok(row)
+    }
+}
+
+/// Presents a row array as a map from field name to value.
+struct RowAccess<'f, A> {
+    seq: A,
+    fields: &'f [String],
+    column: usize,
+    /// The row array ended before the field list did.
+    ended: bool,
+}
+
+impl<'de, A: SeqAccess<'de>> MapAccess<'de> for &mut RowAccess<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        // The model reads keys until there are none; values past the field
+        // list are counted (and rejected) by the caller.
+        let Some(name) = self.fields.get(self.column) else {
+            return Ok(None);
+        };
+        if self.ended {
+            return Ok(None);
+        }
+        seed.deserialize(StrDeserializer::<A::Error>::new(name.as_str()))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        let name = self.fields.get(self.column).map_or("", |n| n.trim());
+        self.column += 1;
+        let mut slot = Some(seed);
+        let value = self
+            .seq
+            .next_element_seed(Take(&mut slot))
+            .map_err(|e| de::Error::custom(format_args!("column `{name}`: {e}")))?;
+        if let Some(value) = value {
+            return Ok(value);
+        }
+        // A short row: the missing trailing values read as null.
+        self.ended = true;
+        self.column -= 1;
+        match slot.take() {
+            Some(seed) => seed
+                .deserialize(de::value::UnitDeserializer::<A::Error>::new())
+                .map_err(|e| de::Error::custom(format_args!("column `{name}` (absent): {e}"))),
+            None => Err(de::Error::custom("row value read twice")),
+        }
+    }
+}
+
+/// Lends a seed to `next_element_seed` so it is still there when the
+/// array has already ended.
+struct Take<'s, V>(&'s mut Option<V>);
+
+impl<'de, V: DeserializeSeed<'de>> DeserializeSeed<'de> for Take<'_, V> {
+    type Value = V::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        match self.0.take() {
+            Some(seed) => seed.deserialize(d),
+            None => Err(de::Error::custom("row value read twice")),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Table<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry(FIELDS, &self.fields)?;
+        map.serialize_entry(
+            ROWS,
+            &RowsOut {
+                fields: &self.fields,
+                rows: &self.rows,
+            },
+        )?;
+        map.end()
+    }
+}
+
+struct RowsOut<'a, T> {
+    fields: &'a [String],
+    rows: &'a [T],
+}
+
+impl<T: Serialize> Serialize for RowsOut<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.rows.len()))?;
+        for row in self.rows {
+            // Write the row as an object once, then lay its values out in
+            // field order; absent values become null.
+            let object = match serde_json::to_value(row).map_err(ser::Error::custom)? {
+                serde_json::Value::Object(object) => object,
+                other => {
+                    return Err(ser::Error::custom(format_args!(
+                        "a table row must serialize as an object, not {other}"
+                    )));
+                }
+            };
+            let values: Vec<&serde_json::Value> = self
+                .fields
+                .iter()
+                .map(|f| object.get(f).unwrap_or(&serde_json::Value::Null))
+                .collect();
+            seq.serialize_element(&values)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Deserialize, Serialize)]
+    struct Row {
+        #[serde(rename = "ID")]
+        id: i64,
+        #[serde(rename = "NAME", default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    }
+
+    impl TableRow for Row {
+        const COLUMNS: &'static [&'static str] = &["ID", "NAME"];
+    }
+
+    #[test]
+    fn zips_fields_with_rows() {
+        let text = r#"{"Fields": ["ID", "EXTRA", "NAME"], "Rows": [[1, true, "a"], [2, null, null], [3]]}"#;
+        let table: Table<Row> = serde_json::from_str(text).unwrap();
+        assert_eq!(table.len(), 3);
+        assert_eq!(
+            table.rows[0],
+            Row {
+                id: 1,
+                name: Some("a".into())
+            }
+        );
+        assert_eq!(table.rows[1], Row { id: 2, name: None });
+        assert_eq!(table.rows[2], Row { id: 3, name: None });
+        assert_eq!(table.unknown_columns(), vec!["EXTRA"]);
+        let back = serde_json::to_string(&table).unwrap();
+        assert_eq!(
+            back,
+            r#"{"Fields":["ID","EXTRA","NAME"],"Rows":[[1,null,"a"],[2,null,null],[3,null,null]]}"#
+        );
+    }
+
+    #[test]
+    fn rows_before_fields_still_decode() {
+        let text = r#"{"Rows": [[5, "x"]], "Fields": ["ID", "NAME"]}"#;
+        let table: Table<Row> = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            table.rows,
+            vec![Row {
+                id: 5,
+                name: Some("x".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn errors_name_row_and_column() {
+        let text = r#"{"Fields": ["ID", "NAME"], "Rows": [[]]}"#;
+        let err = serde_json::from_str::<Table<Row>>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("row 0") && err.contains("ID"), "{err}");
+        let text = r#"{"Fields": ["ID", "NAME"], "Rows": [[1, "a"], ["x", "b"]]}"#;
+        let err = serde_json::from_str::<Table<Row>>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("row 1") && err.contains("column `ID`") && err.contains("x"),
+            "{err}"
+        );
+        let text = r#"{"Fields": ["ID"], "Rows": [[1, "extra"]]}"#;
+        let err = serde_json::from_str::<Table<Row>>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("row 0 has 2 values for 1 fields"), "{err}");
+        let err = serde_json::from_str::<Table<Row>>(r#"{"Rows": []}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("Fields"), "{err}");
+    }
+
+    #[test]
+    fn from_rows_uses_the_known_columns() {
+        let table = Table::from_rows(vec![Row { id: 1, name: None }]);
+        assert_eq!(
+            serde_json::to_string(&table).unwrap(),
+            r#"{"Fields":["ID","NAME"],"Rows":[[1,null]]}"#
+        );
+    }
+}
