@@ -240,6 +240,18 @@ pub struct ErrorCode {
     pub text: Option<String>,
     pub meaning: String,
     pub http_status: Option<u16>,
+    pub kind: ErrorKind,
+}
+
+/// How a client should treat an error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// An ordinary service error.
+    Service,
+    /// Credentials, PIN or rights were refused.
+    Authentication,
+    /// The session token is missing, unknown or expired: log in again.
+    Session,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -255,11 +255,30 @@ impl Loader {
                 );
                 continue;
             }
+            let kind = match e.value.kind.as_ref() {
+                None => ir::ErrorKind::Service,
+                Some(k) => match k.value.as_str() {
+                    "service" => ir::ErrorKind::Service,
+                    "authentication" => ir::ErrorKind::Authentication,
+                    "session" => ir::ErrorKind::Session,
+                    other => {
+                        self.error(
+                            at(path, k),
+                            format!(
+                                "error code {}: unknown kind `{other}`: expected service, authentication or session",
+                                e.value.code.value
+                            ),
+                        );
+                        ir::ErrorKind::Service
+                    }
+                },
+            };
             error_codes.push(ir::ErrorCode {
                 code: e.value.code.value,
                 text: e.value.text.clone(),
                 meaning: e.value.meaning.clone(),
                 http_status: e.value.http_status,
+                kind,
             });
         }
 

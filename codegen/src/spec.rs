@@ -186,6 +186,8 @@ pub struct RawError {
     pub meaning: String,
     #[serde(default)]
     pub http_status: Option<u16>,
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

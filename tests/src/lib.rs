@@ -1,5 +1,7 @@
 //! Shared helpers of the workspace-level tests.
 
+pub mod list_invoices;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

@@ -211,9 +211,10 @@ async fn client_and_router_talk_over_loopback() {
     assert_eq!(err.service_code(), Some(-104));
     let status = err.service_status().unwrap();
     assert_eq!(status.http_status, 401);
+    assert!(matches!(err, Error::SessionExpired { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "SaveItem: service error -104: Token არ არის სწორი! (Missing or expired token.)"
+        "SaveItem: the session is not valid (expired or signed out) -104: Token არ არის სწორი!"
     );
     assert!(!format!("{client:?}").contains("stale"));
 }
@@ -324,7 +325,7 @@ async fn negative_status_in_a_200_reply_is_a_service_error() {
 }
 
 #[tokio::test]
-async fn envelope_in_a_401_reply_is_a_service_error() {
+async fn envelope_in_a_401_reply_keeps_code_and_text() {
     let client = canned(
         401,
         r#"{"DATA": {}, "STATUS": {"ID": -104, "TEXT": "Token არ არის სწორი!"}}"#,
@@ -333,6 +334,28 @@ async fn envelope_in_a_401_reply_is_a_service_error() {
     let err = client.sign_out().await.unwrap_err();
     let status = err.service_status().expect("service error");
     assert_eq!((status.code, status.http_status), (-104, 401));
+}
+
+#[tokio::test]
+async fn authentication_codes_and_unlisted_401s_are_authentication_errors() {
+    let client = canned(
+        401,
+        r#"{"DATA": {}, "STATUS": {"ID": -102, "TEXT": "PIN"}}"#,
+    )
+    .await;
+    match client.login(&login()).await.unwrap_err() {
+        Error::Authentication {
+            status, meaning, ..
+        } => {
+            assert_eq!((status.code, meaning), (-102, Some("Wrong PIN.")));
+        }
+        other => panic!("expected Authentication, got {other:?}"),
+    }
+    let client = canned(401, r#"{"DATA": {}, "STATUS": {"ID": -150, "TEXT": "?"}}"#).await;
+    assert!(matches!(
+        client.login(&login()).await.unwrap_err(),
+        Error::Authentication { meaning: None, .. }
+    ));
 }
 
 #[tokio::test]

@@ -115,8 +115,13 @@ fn module_root(service: &Service) -> TokenStream {
             Some(s) => quote!(Some(#s)),
             None => quote!(None),
         };
+        let kind = match e.kind {
+            crate::ir::ErrorKind::Service => quote!(taxsdk_runtime::ErrorKind::Service),
+            crate::ir::ErrorKind::Authentication => quote!(taxsdk_runtime::ErrorKind::Authentication),
+            crate::ir::ErrorKind::Session => quote!(taxsdk_runtime::ErrorKind::Session),
+        };
         quote! {
-            taxsdk_runtime::ErrorCode { code: #code, text: #text, meaning: #meaning, http_status: #http },
+            taxsdk_runtime::ErrorCode { code: #code, text: #text, meaning: #meaning, http_status: #http, kind: #kind },
         }
     });
     quote! {

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::envelope;
 use crate::error::decode_json;
-use crate::{Endpoint, Error, ServiceMeta, ServiceStatus};
+use crate::{Endpoint, Error, ErrorKind, ServiceMeta, ServiceStatus};
 
 /// How much of an unexpected body an error message quotes.
 const BODY_SNIPPET: usize = 200;
@@ -219,92 +219,117 @@ impl Transport {
         let response = builder.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(transport_error)?;
-        self.decode_reply::<E>(status, &body)
+        decode_reply::<E>(self.inner.service, status, &body)
     }
+}
 
-    fn decode_reply<E: Endpoint>(&self, status: u16, body: &[u8]) -> Result<E::Response, Error> {
-        let meta = E::META;
-        let ok = (200..300).contains(&status);
-        let http_error = || Error::Http {
-            endpoint: meta.name,
-            status,
-            body: snippet(body),
-        };
-        let Ok(text) = std::str::from_utf8(body) else {
-            return Err(if ok {
-                Error::Decode {
-                    endpoint: meta.name,
-                    path: ".".into(),
-                    message: "the reply is not UTF-8 text".into(),
-                }
-            } else {
-                http_error()
-            });
-        };
-        let Some(shape) = &self.inner.service.envelope else {
-            if !ok {
-                return Err(http_error());
-            }
-            return decode_json(meta.name, text);
-        };
-        let reply = match envelope::split(shape, text) {
-            Ok(reply) => reply,
-            Err(e) if ok => {
-                return Err(Error::Decode {
-                    endpoint: meta.name,
-                    path: ".".into(),
-                    message: e.to_string(),
-                });
-            }
-            Err(_) => return Err(http_error()),
-        };
-        let Some(code) = reply.code else {
-            if ok {
-                return Err(Error::Decode {
-                    endpoint: meta.name,
-                    path: shape.status.into(),
-                    message: format!("the reply has no `{}` status object", shape.status),
-                });
-            }
-            return Err(http_error());
-        };
-        if code != shape.success {
-            return Err(Error::Service {
+/// Decode a reply of endpoint `E` (HTTP status and body) the way the client
+/// does: the envelope's status first, then the payload into the typed model.
+pub fn decode_reply<E: Endpoint>(
+    service: &ServiceMeta,
+    status: u16,
+    body: &[u8],
+) -> Result<E::Response, Error> {
+    let meta = E::META;
+    let ok = (200..300).contains(&status);
+    let http_error = || Error::Http {
+        endpoint: meta.name,
+        status,
+        body: snippet(body),
+    };
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Err(if ok {
+            Error::Decode {
                 endpoint: meta.name,
-                status: ServiceStatus::new(code, reply.text, status),
-                meaning: self.inner.service.error(code).map(|e| e.meaning),
-            });
-        }
+                path: ".".into(),
+                message: "the reply is not UTF-8 text".into(),
+            }
+        } else {
+            http_error()
+        });
+    };
+    let Some(shape) = &service.envelope else {
         if !ok {
             return Err(http_error());
         }
-        if !meta.has_response {
-            return decode_json(meta.name, "{}");
-        }
-        let Some(data) = reply.data else {
+        return decode_json(meta.name, text);
+    };
+    let reply = match envelope::split(shape, text) {
+        Ok(reply) => reply,
+        Err(e) if ok => {
             return Err(Error::Decode {
                 endpoint: meta.name,
-                path: shape.data.into(),
-                message: format!("the reply has no `{}`", shape.data),
+                path: ".".into(),
+                message: e.to_string(),
             });
-        };
-        decode_json(meta.name, data.get()).map_err(|e| match e {
-            Error::Decode {
-                endpoint,
-                path,
-                message,
-            } => Error::Decode {
-                endpoint,
-                path: if path == "." {
-                    shape.data.to_string()
-                } else {
-                    format!("{}.{path}", shape.data)
-                },
-                message,
+        }
+        Err(_) => return Err(http_error()),
+    };
+    let Some(code) = reply.code else {
+        if ok {
+            return Err(Error::Decode {
+                endpoint: meta.name,
+                path: shape.status.into(),
+                message: format!("the reply has no `{}` status object", shape.status),
+            });
+        }
+        return Err(http_error());
+    };
+    if code != shape.success {
+        let documented = service.error(code);
+        let meaning = documented.map(|e| e.meaning);
+        let status_value = ServiceStatus::new(code, reply.text, status);
+        return Err(match documented.map(|e| e.kind) {
+            Some(ErrorKind::Session) => Error::SessionExpired {
+                endpoint: meta.name,
+                status: status_value,
             },
-            other => other,
-        })
+            Some(ErrorKind::Authentication) => Error::Authentication {
+                endpoint: meta.name,
+                status: status_value,
+                meaning,
+            },
+            None if status == 401 => Error::Authentication {
+                endpoint: meta.name,
+                status: status_value,
+                meaning,
+            },
+            _ => Error::Service {
+                endpoint: meta.name,
+                status: status_value,
+                meaning,
+            },
+        });
     }
+    if !ok {
+        return Err(http_error());
+    }
+    if !meta.has_response {
+        return decode_json(meta.name, "{}");
+    }
+    let Some(data) = reply.data else {
+        return Err(Error::Decode {
+            endpoint: meta.name,
+            path: shape.data.into(),
+            message: format!("the reply has no `{}`", shape.data),
+        });
+    };
+    decode_json(meta.name, data.get()).map_err(|e| match e {
+        Error::Decode {
+            endpoint,
+            path,
+            message,
+        } => Error::Decode {
+            endpoint,
+            path: if path == "." {
+                shape.data.to_string()
+            } else {
+                format!("{}.{path}", shape.data)
+            },
+            message,
+        },
+        other => other,
+    })
 }
 
 /// The error and its sources in one line (reqwest hides the useful part in

@@ -52,6 +52,14 @@ impl<'de> Visitor<'de> for CodeVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<EnumCode, E> {
+        // Labels are common in list rows: skip building (and dropping) a
+        // number error for text that cannot be a number.
+        let numeric = v
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'));
+        if !numeric {
+            return Ok(EnumCode::Text(v.to_string()));
+        }
         match lenient(StrDeserializer::<E>::new(v)) {
             Ok(code) => Ok(EnumCode::Int(code)),
             Err(_) => Ok(EnumCode::Text(v.to_string())),

@@ -72,6 +72,27 @@ pub enum Error {
         /// What the spec says the code means, when it lists it.
         meaning: Option<&'static str>,
     },
+    /// The service refused the credentials, the PIN or the caller's rights
+    /// (a code the spec marks `authentication`, or any status with HTTP 401
+    /// that the spec does not list).
+    #[error("{endpoint}: authentication failed {}: {}{}", status.code, status.text, meaning.map(|m| format!(" ({m})")).unwrap_or_default())]
+    Authentication {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// Code, text and HTTP status.
+        status: ServiceStatus,
+        /// What the spec says the code means, when it lists it.
+        meaning: Option<&'static str>,
+    },
+    /// The session token is missing, unknown or expired (a code the spec
+    /// marks `session`): log in again.
+    #[error("{endpoint}: the session is not valid (expired or signed out) {}: {}", status.code, status.text)]
+    SessionExpired {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// Code, text and HTTP status.
+        status: ServiceStatus,
+    },
     /// The reply could not be read into the typed model.
     #[error("{endpoint}: cannot decode the reply at `{path}`: {message}")]
     Decode {
@@ -102,38 +123,59 @@ pub enum Error {
 }
 
 impl Error {
-    /// The service status, for [`Error::Service`].
+    /// The service status, for [`Error::Service`], [`Error::Authentication`]
+    /// and [`Error::SessionExpired`].
     pub fn service_status(&self) -> Option<&ServiceStatus> {
         match self {
-            Error::Service { status, .. } => Some(status),
+            Error::Service { status, .. }
+            | Error::Authentication { status, .. }
+            | Error::SessionExpired { status, .. } => Some(status),
             _ => None,
         }
     }
 
-    /// The service's status code, for [`Error::Service`].
+    /// The service's status code, when the service answered one.
     pub fn service_code(&self) -> Option<i64> {
         self.service_status().map(|s| s.code)
     }
 }
 
 /// Decode JSON into `T`, naming the JSON path and the offending value on failure.
+///
+/// Path tracking costs time on every value, so the first attempt runs
+/// without it; only a failing input is decoded again to find the path.
 pub(crate) fn decode_json<'a, T: serde::Deserialize<'a>>(
     endpoint: &'static str,
     text: &'a str,
 ) -> Result<T, Error> {
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        Error::Decode {
-            endpoint,
-            path,
-            message: err.into_inner().to_string(),
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let error = match result {
+        Ok(_) => match deserializer.end() {
+            Ok(()) => "the reply decodes only on a second attempt".to_string(),
+            Err(e) => {
+                return Err(Error::Decode {
+                    endpoint,
+                    path: ".".into(),
+                    message: e.to_string(),
+                });
+            }
+        },
+        Err(err) => {
+            let path = err.path().to_string();
+            return Err(Error::Decode {
+                endpoint,
+                path,
+                message: err.into_inner().to_string(),
+            });
         }
-    })?;
-    deserializer.end().map_err(|err| Error::Decode {
+    };
+    Err(Error::Decode {
         endpoint,
         path: ".".into(),
-        message: err.to_string(),
-    })?;
-    Ok(value)
+        message: error,
+    })
 }

@@ -21,8 +21,8 @@ pub mod wire;
 pub use codes::EnumCode;
 pub use error::{Error, ServiceStatus};
 pub use meta::{
-    AuthScheme, Empty, Endpoint, EndpointMeta, EndpointVisitor, EnvelopeShape, ErrorCode, Method,
-    ServiceMeta,
+    AuthScheme, Empty, Endpoint, EndpointMeta, EndpointVisitor, EnvelopeShape, ErrorCode,
+    ErrorKind, Method, ServiceMeta,
 };
 pub use table::{Table, TableRow};
 

@@ -66,6 +66,20 @@ pub struct ErrorCode {
     pub meaning: &'static str,
     /// The HTTP status the service answers it with, when known.
     pub http_status: Option<u16>,
+    /// How a client treats it.
+    pub kind: ErrorKind,
+}
+
+/// How a client treats a documented error code; decides the [`crate::Error`]
+/// variant it becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// An ordinary service error: [`crate::Error::Service`].
+    Service,
+    /// Credentials, PIN or rights refused: [`crate::Error::Authentication`].
+    Authentication,
+    /// Session token missing, unknown or expired: [`crate::Error::SessionExpired`].
+    Session,
 }
 
 /// Static description of a service.

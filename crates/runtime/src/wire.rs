@@ -659,8 +659,69 @@ fn is_time_suffix(rest: &str) -> bool {
         || NaiveTime::parse_from_str(time, "%H:%M").is_ok()
 }
 
+/// Date and time fields read by [`parse_fixed`].
+#[derive(Default)]
+struct Fields {
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+    hour: u32,
+    minute: u32,
+    second: u32,
+}
+
+/// Fast path for the layouts services use: only `%Y %m %d %H %M %S` and
+/// literal characters, digits read in place. chrono re-parses the format
+/// string on every call, which dominates decoding large lists; anything this
+/// does not understand returns `None` and goes to chrono.
+fn parse_fixed(text: &str, format: &str) -> Option<Fields> {
+    let text = text.as_bytes();
+    let format = format.as_bytes();
+    let mut fields = Fields::default();
+    let (mut t, mut f) = (0, 0);
+    while f < format.len() {
+        if format[f] == b'%' {
+            let spec = *format.get(f + 1)?;
+            let width = if spec == b'Y' { 4 } else { 2 };
+            let digits = text.get(t..t + width)?;
+            let mut value: u32 = 0;
+            for &d in digits {
+                if !d.is_ascii_digit() {
+                    return None;
+                }
+                value = value * 10 + u32::from(d - b'0');
+            }
+            match spec {
+                b'Y' => fields.year = Some(i32::try_from(value).ok()?),
+                b'm' => fields.month = Some(value),
+                b'd' => fields.day = Some(value),
+                b'H' => fields.hour = value,
+                b'M' => fields.minute = value,
+                b'S' => fields.second = value,
+                _ => return None,
+            }
+            t += width;
+            f += 2;
+        } else {
+            if text.get(t) != Some(&format[f]) {
+                return None;
+            }
+            t += 1;
+            f += 1;
+        }
+    }
+    (t == text.len()).then_some(fields)
+}
+
+fn fixed_date(fields: &Fields) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(fields.year?, fields.month?, fields.day?)
+}
+
 /// Parses a trimmed date leniently; see [`DateAs`].
 fn parse_date(text: &str, format: &str) -> Option<NaiveDate> {
+    if let Some(date) = parse_fixed(text, format).as_ref().and_then(fixed_date) {
+        return Some(date);
+    }
     if let Ok(date) = NaiveDate::parse_from_str(text, format) {
         return Some(date);
     }
@@ -675,6 +736,12 @@ fn parse_date(text: &str, format: &str) -> Option<NaiveDate> {
 
 /// Parses a trimmed date-time leniently; see [`DateTimeAs`].
 fn parse_date_time(text: &str, format: &str) -> Option<NaiveDateTime> {
+    if let Some(fields) = parse_fixed(text, format) {
+        let time = NaiveTime::from_hms_opt(fields.hour, fields.minute, fields.second);
+        if let (Some(date), Some(time)) = (fixed_date(&fields), time) {
+            return Some(date.and_time(time));
+        }
+    }
     NaiveDateTime::parse_from_str(text, format)
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
@@ -2036,6 +2103,35 @@ mod tests {
         assert_eq!(buf.as_str(), format!("{long}-7"));
         let short = text(format_args!("{}", -12_i64));
         assert_eq!(short.as_str(), "-12");
+    }
+
+    #[test]
+    fn fixed_layouts_parse_like_chrono() {
+        for (text, format) in [
+            ("24-05-2019 13:10:38", "%d-%m-%Y %H:%M:%S"),
+            ("2019-05-24T13:10:38", "%Y-%m-%dT%H:%M:%S"),
+            ("31-12-1999 23:59:59", "%d-%m-%Y %H:%M:%S"),
+        ] {
+            assert_eq!(
+                parse_date_time(text, format),
+                NaiveDateTime::parse_from_str(text, format).ok(),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_date("29-02-2020", "%d-%m-%Y"),
+            NaiveDate::from_ymd_opt(2020, 2, 29)
+        );
+        // Invalid calendar dates and stray text are rejected on both paths.
+        assert_eq!(parse_date("30-02-2019", "%d-%m-%Y"), None);
+        assert_eq!(
+            parse_date_time("24-05-2019 25:10:38", "%d-%m-%Y %H:%M:%S"),
+            None
+        );
+        assert_eq!(
+            parse_date_time("24-05-2019 13:10:38x", "%d-%m-%Y %H:%M:%S"),
+            None
+        );
     }
 
     #[test]

@@ -22,18 +22,28 @@ pub const ERRORS: &[taxsdk_runtime::ErrorCode] = &[
         ),
         meaning: "Success.",
         http_status: Some(200u16),
+        kind: taxsdk_runtime::ErrorKind::Service,
     },
     taxsdk_runtime::ErrorCode {
         code: -1i64,
         text: Some("სისტემური შეცდომა"),
         meaning: "System error.",
         http_status: Some(500u16),
+        kind: taxsdk_runtime::ErrorKind::Service,
     },
     taxsdk_runtime::ErrorCode {
         code: -104i64,
         text: None,
         meaning: "Missing or expired token.",
         http_status: Some(401u16),
+        kind: taxsdk_runtime::ErrorKind::Session,
+    },
+    taxsdk_runtime::ErrorCode {
+        code: -102i64,
+        text: None,
+        meaning: "Wrong PIN.",
+        http_status: Some(401u16),
+        kind: taxsdk_runtime::ErrorKind::Authentication,
     },
 ];
 /// Static description of the service, used by the client and the server.
