@@ -9,16 +9,21 @@
 //! file with a unified diff; `cargo xtask codegen [--check]` and the drift
 //! test both call it.
 
+pub mod cli;
+pub mod diff;
 pub mod generate;
 pub mod ir;
 pub mod load;
 mod names;
+pub mod openapi;
 mod output;
 pub mod spec;
 
+pub use cli::sync_dir;
+pub use diff::{Impact, Report, diff};
 pub use generate::{GeneratedFile, generate};
 pub use load::{Diagnostic, Diagnostics, load_service};
-pub use output::{Mode, Stale, sync};
+pub use output::{Mode, Stale, sync, sync_one};
 
 /// One spec folder and the folder its generated code lives in, both
 /// relative to the workspace root.

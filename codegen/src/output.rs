@@ -41,56 +41,9 @@ pub fn sync(root: &Path, targets: &[Target], mode: Mode) -> Result<Vec<Stale>, S
     let mut stale = Vec::new();
     let mut errors = Vec::new();
     for target in targets {
-        let service = match load_service(&root.join(target.spec)) {
-            Ok(service) => service,
-            Err(diagnostics) => {
-                errors.push(relative(root, &diagnostics.to_string()));
-                continue;
-            }
-        };
-        let files = generate(&service, target.spec)?;
-        let out_dir = root.join(target.out);
-        for file in &files {
-            let path = out_dir.join(&file.name);
-            let current = std::fs::read_to_string(&path).unwrap_or_default();
-            if current == file.contents {
-                continue;
-            }
-            stale.push(Stale {
-                path: Path::new(target.out).join(&file.name),
-                spec: target.spec.to_string(),
-                diff: unified_diff(&current, &file.contents, &file.name),
-            });
-            if mode == Mode::Write {
-                std::fs::create_dir_all(&out_dir)
-                    .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-                std::fs::write(&path, &file.contents)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            }
-        }
-        if let Ok(entries) = std::fs::read_dir(&out_dir) {
-            let mut extra: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
-                    name.is_some_and(|n| !files.iter().any(|f| f.name == n))
-                })
-                .collect();
-            extra.sort();
-            for path in extra {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-                let name = name.unwrap_or_default();
-                let current = std::fs::read_to_string(&path).unwrap_or_default();
-                stale.push(Stale {
-                    path: Path::new(target.out).join(&name),
-                    spec: target.spec.to_string(),
-                    diff: unified_diff(&current, "", &name),
-                });
-                if mode == Mode::Write && path.is_file() {
-                    std::fs::remove_file(&path)
-                        .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
-                }
-            }
+        match sync_one(root, target.spec, target.out, mode) {
+            Ok(found) => stale.extend(found),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
@@ -100,7 +53,63 @@ pub fn sync(root: &Path, targets: &[Target], mode: Mode) -> Result<Vec<Stale>, S
     }
 }
 
-fn unified_diff(old: &str, new: &str, name: &str) -> String {
+/// [`sync`] for one spec folder and one output folder, both relative to
+/// `root` (an absolute `out` is used as it is). `spec` also names the
+/// source in the generated headers.
+pub fn sync_one(root: &Path, spec: &str, out: &str, mode: Mode) -> Result<Vec<Stale>, String> {
+    let mut stale = Vec::new();
+    let service = load_service(&root.join(spec))
+        .map_err(|diagnostics| relative(root, &diagnostics.to_string()))?;
+    let files = generate(&service, spec)?;
+    let out_dir = root.join(out);
+    for file in &files {
+        let path = out_dir.join(&file.name);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == file.contents {
+            continue;
+        }
+        stale.push(Stale {
+            path: Path::new(out).join(&file.name),
+            spec: spec.to_string(),
+            diff: unified_diff(&current, &file.contents, &file.name),
+        });
+        if mode == Mode::Write {
+            std::fs::create_dir_all(&out_dir)
+                .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+            std::fs::write(&path, &file.contents)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(&out_dir) {
+        let mut extra: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.is_some_and(|n| !files.iter().any(|f| f.name == n))
+            })
+            .collect();
+        extra.sort();
+        for path in extra {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.unwrap_or_default();
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            stale.push(Stale {
+                path: Path::new(out).join(&name),
+                spec: spec.to_string(),
+                diff: unified_diff(&current, "", &name),
+            });
+            if mode == Mode::Write && path.is_file() {
+                std::fs::remove_file(&path)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(stale)
+}
+
+/// Unified diff from the file on disk to the fresh output, as every drift
+/// report shows it.
+pub(crate) fn unified_diff(old: &str, new: &str, name: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
@@ -113,6 +122,9 @@ fn unified_diff(old: &str, new: &str, name: &str) -> String {
 
 /// Show diagnostics with paths relative to the workspace root.
 fn relative(root: &Path, text: &str) -> String {
+    if root.as_os_str().is_empty() {
+        return text.to_string();
+    }
     let prefix = format!("{}/", root.display());
     text.replace(&prefix, "")
 }

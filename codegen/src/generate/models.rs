@@ -212,7 +212,10 @@ fn debug_impl(m: &Model) -> TokenStream {
     let fields = m.fields.iter().map(|f| {
         let field = ident(&f.rust);
         let label = &f.rust;
-        if f.sensitive {
+        if f.sensitive && f.is_option() {
+            // Show whether a secret is there, never what it is.
+            quote!(.field(#label, &self.#field.as_ref().map(|_| "<redacted>")))
+        } else if f.sensitive {
             quote!(.field(#label, &"<redacted>"))
         } else {
             quote!(.field(#label, &self.#field))

@@ -3,10 +3,76 @@
 //!
 //! The modules below come from `src/generated/` (never edited by hand):
 //! [`models`], [`enums`], [`endpoints`], [`client`] (feature `client`) and
-//! [`server`] (feature `server`). [`SERVICE`] and [`ERRORS`] describe the
+//! `server` (feature `server`). [`SERVICE`] and [`ERRORS`] describe the
 //! service and its documented status codes.
+//!
+//! Hand-written on top of them:
+//!
+//! - [`Tin`]: a checked Georgian taxpayer id (9 or 11 digits).
+//! - Login flows on [`client::Client`] (feature `client`):
+//!   [`login`](client::Client::login),
+//!   [`complete_login`](client::Client::complete_login) for the PIN step,
+//!   [`logout`](client::Client::logout) and
+//!   [`is_authenticated`](client::Client::is_authenticated); they keep the
+//!   token in the client and secrets out of `Debug`.
+//! - [`models::Invoice::builder`]: a new document with goods-line amounts
+//!   and VAT computed and the document's rules checked ([`InvoiceBuilder`]).
+//! - Constructors such as [`models::SaveInvoiceRequest::new`] (with an
+//!   idempotency `TransactionId`) and list accessors such as
+//!   [`models::ListInvoicesResponse::rows`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use rsge_eapi::client::Client;
+//! use rsge_eapi::enums::{InvoiceCategory, InvoiceType, VatType};
+//! use rsge_eapi::models::{Invoice, SaveInvoiceRequest};
+//! use rsge_eapi::{GoodsUnit, LoginOutcome, SecretString, Tin};
+//! use rust_decimal::Decimal;
+//!
+//! let client = Client::builder().build()?;
+//! let password = SecretString::from("123456");
+//! match client.login("tbilisi", &password, None).await? {
+//!     LoginOutcome::LoggedIn { .. } => {}
+//!     LoginOutcome::PinRequired { pin_token, .. } => {
+//!         let pin = SecretString::from("7542"); // typed by the user
+//!         client.complete_login(&pin_token, &pin, Default::default()).await?;
+//!     }
+//! }
+//! let invoice = Invoice::builder()
+//!     .category(InvoiceCategory::GoodsServices)
+//!     .invoice_type(InvoiceType::WithoutTransport)
+//!     .operation_date(chrono::Local::now().naive_local())
+//!     .seller(Tin::new("206322102")?)
+//!     .buyer(Tin::new("12345678910")?)
+//!     .add_goods("მაცივარი", GoodsUnit::piece(), Decimal::from(2), Decimal::from(900), VatType::Standard)
+//!     .build()?;
+//! let saved = client.save_invoice(&SaveInvoiceRequest::new(invoice)).await?;
+//! println!("saved as {:?}", saved.invoice_id);
+//! client.logout().await?;
+//! # Ok(())
+//! # }
+//! ```
 
 // Generated code is formatted by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]
 mod generated;
 pub use generated::*;
+
+mod builder;
+mod requests;
+#[cfg(feature = "client")]
+mod session;
+mod tin;
+
+pub use builder::{
+    GoodsLine, GoodsUnit, InvoiceBuildError, InvoiceBuilder, STANDARD_VAT_RATE, round_money,
+    vat_included,
+};
+#[cfg(feature = "client")]
+pub use session::{DeviceInfo, LoginOutcome, PinToken};
+pub use tin::{Tin, TinError};
+
+/// Re-exported so that passwords and PINs are wrapped with the same
+/// `secrecy` version the client expects.
+#[cfg(feature = "client")]
+pub use secrecy::{ExposeSecret, SecretString};

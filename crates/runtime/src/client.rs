@@ -254,6 +254,12 @@ pub fn decode_reply<E: Endpoint>(
         }
         return decode_json(meta.name, text);
     };
+    if ok && meta.has_response {
+        // Fast path for the common case; anything unusual is explained below.
+        if let Some(data) = envelope::decode_success::<E::Response>(shape, text) {
+            return Ok(data);
+        }
+    }
     let reply = match envelope::split(shape, text) {
         Ok(reply) => reply,
         Err(e) if ok => {

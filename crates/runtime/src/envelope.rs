@@ -31,6 +31,56 @@ pub fn split<'a>(shape: &EnvelopeShape, body: &'a str) -> Result<RawReply<'a>, s
     Ok(reply)
 }
 
+/// The payload of a successful reply, decoded in a single pass, or `None`
+/// when anything is off (error status, missing or undecodable payload): the
+/// caller then takes the careful two-pass route of [`split`], which explains.
+pub fn decode_success<'a, T: serde::Deserialize<'a>>(
+    shape: &EnvelopeShape,
+    body: &'a str,
+) -> Option<T> {
+    let mut deserializer = serde_json::Deserializer::from_str(body);
+    let data = deserializer
+        .deserialize_map(SuccessVisitor::<T> {
+            shape,
+            data: std::marker::PhantomData,
+        })
+        .ok()??;
+    deserializer.end().ok()?;
+    Some(data)
+}
+
+struct SuccessVisitor<'s, T> {
+    shape: &'s EnvelopeShape,
+    data: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for SuccessVisitor<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "an object with `{}` and `{}`",
+            self.shape.data, self.shape.status
+        )
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut data = None;
+        let mut code = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.shape.data {
+                data = Some(map.next_value::<T>()?);
+            } else if key == self.shape.status {
+                code = map.next_value_seed(StatusSeed { shape: self.shape })?.0;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(data.filter(|_| code == Some(self.shape.success)))
+    }
+}
+
 struct ReplyVisitor<'s> {
     shape: &'s EnvelopeShape,
 }

@@ -140,42 +140,45 @@ impl Error {
     }
 }
 
-/// Decode JSON into `T`, naming the JSON path and the offending value on failure.
+/// Decode JSON into `T`; on failure, the JSON path of the offending value
+/// (`.` for the whole text) and what was wrong with it.
 ///
 /// Path tracking costs time on every value, so the first attempt runs
 /// without it; only a failing input is decoded again to find the path.
-pub(crate) fn decode_json<'a, T: serde::Deserialize<'a>>(
-    endpoint: &'static str,
+/// Shared by the client (replies) and the server (requests).
+#[cfg(any(feature = "client", feature = "server"))]
+pub(crate) fn decode_json_at<'a, T: serde::Deserialize<'a>>(
     text: &'a str,
-) -> Result<T, Error> {
+) -> Result<T, (String, String)> {
     if let Ok(value) = serde_json::from_str(text) {
         return Ok(value);
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let error = match result {
-        Ok(_) => match deserializer.end() {
-            Ok(()) => "the reply decodes only on a second attempt".to_string(),
-            Err(e) => {
-                return Err(Error::Decode {
-                    endpoint,
-                    path: ".".into(),
-                    message: e.to_string(),
-                });
-            }
-        },
+    match result {
         Err(err) => {
             let path = err.path().to_string();
-            return Err(Error::Decode {
-                endpoint,
-                path,
-                message: err.into_inner().to_string(),
-            });
+            Err((path, err.into_inner().to_string()))
         }
-    };
-    Err(Error::Decode {
+        Ok(_) => match deserializer.end() {
+            Err(e) => Err((".".into(), e.to_string())),
+            Ok(()) => Err((
+                ".".into(),
+                "the text decodes only on a second attempt".into(),
+            )),
+        },
+    }
+}
+
+/// [`decode_json_at`] for a reply of `endpoint`, as an [`Error::Decode`].
+#[cfg(feature = "client")]
+pub(crate) fn decode_json<'a, T: serde::Deserialize<'a>>(
+    endpoint: &'static str,
+    text: &'a str,
+) -> Result<T, Error> {
+    decode_json_at(text).map_err(|(path, message)| Error::Decode {
         endpoint,
-        path: ".".into(),
-        message: error,
+        path,
+        message,
     })
 }

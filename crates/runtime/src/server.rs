@@ -95,20 +95,15 @@ fn decode_request<E: Endpoint>(body: &[u8]) -> Result<E::Request, String> {
 }
 
 fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
+    let text = std::str::from_utf8(body)
+        .map_err(|e| format!("the request body is not UTF-8 text: {e}"))?;
+    crate::error::decode_json_at(text).map_err(|(path, message)| {
         if path == "." {
-            format!("the request body is not valid: {inner}")
+            format!("the request body is not valid: {message}")
         } else {
-            format!("request field `{path}` is invalid: {inner}")
+            format!("request field `{path}` is invalid: {message}")
         }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| format!("the request body is not valid: {e}"))?;
-    Ok(value)
+    })
 }
 
 /// A success reply with `data`.

@@ -95,10 +95,10 @@ pub struct AuthenticateResponse {
 impl std::fmt::Debug for AuthenticateResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthenticateResponse")
-            .field("access_token", &"<redacted>")
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
             .field("masked_mobile", &self.masked_mobile)
-            .field("pin_token", &"<redacted>")
+            .field("pin_token", &self.pin_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -197,7 +197,7 @@ pub struct AuthenticatePinResponse {
 impl std::fmt::Debug for AuthenticatePinResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthenticatePinResponse")
-            .field("access_token", &"<redacted>")
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
             .finish()
     }

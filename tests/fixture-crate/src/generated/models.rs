@@ -78,7 +78,7 @@ pub struct LoginResponse {
 impl std::fmt::Debug for LoginResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginResponse")
-            .field("access_token", &"<redacted>")
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
             .field("expires_in", &self.expires_in)
             .finish()
     }

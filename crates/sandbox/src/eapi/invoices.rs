@@ -1,0 +1,493 @@
+//! Invoice validation and lifecycle.
+
+use rsge_eapi::enums::{
+    BuyerAction, InvoiceCategory, InvoiceType, PartyStatus, SellerAction, UserRole, VatType,
+};
+use rsge_eapi::models::{Invoice, InvoiceGoods};
+use rust_decimal::{Decimal, RoundingStrategy};
+use taxsdk_runtime::ServiceStatus;
+
+use super::seed::{self, UserSeed};
+use super::state::{Role, State, Stored, TxReply};
+use super::status::{self, invalid, status};
+
+/// Georgian VAT rate, 18 %; prices include VAT (VAT = amount * 18 / 118).
+const VAT_PERCENT: i64 = 18;
+
+/// Allowed difference between a sent amount and the sandbox's computation.
+fn tolerance() -> Decimal {
+    Decimal::new(1, 2)
+}
+
+fn money(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn vat_of(amount: Decimal) -> Decimal {
+    money(amount * Decimal::from(VAT_PERCENT) / Decimal::from(100 + VAT_PERCENT))
+}
+
+/// A 9-digit identification number or an 11-digit personal number.
+pub fn is_tin(tin: &str) -> bool {
+    (tin.len() == 9 || tin.len() == 11) && tin.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// What a successful lifecycle call does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Activate,
+    Confirm,
+    Refuse,
+    Cancel,
+    Delete,
+}
+
+impl State {
+    /// Check a counterparty TIN for a test account (-3).
+    fn check_test_tin(&self, user: &UserSeed, tin: &str) -> Result<(), ServiceStatus> {
+        if user.test_account && !seed::TEST_TINS.contains(&tin) {
+            tracing::info!(tin, "test account used a non-test TIN");
+            return Err(status(status::TEST_TIN));
+        }
+        Ok(())
+    }
+
+    /// Validate `inv` (merged over `base` when editing) and return the
+    /// document as it will be stored (amounts computed, names filled).
+    fn prepare(
+        &mut self,
+        user: &UserSeed,
+        inv: Invoice,
+        base: Option<&Invoice>,
+    ) -> Result<Invoice, ServiceStatus> {
+        let mut out = match base {
+            Some(b) => b.clone(),
+            None => Invoice::default(),
+        };
+        // Fields the caller may set; absent ones keep the stored value on edit.
+        macro_rules! take {
+            ($($f:ident),*) => {$( if inv.$f.is_some() { out.$f = inv.$f.clone(); } )*};
+        }
+        take!(
+            inv_serie,
+            inv_category,
+            inv_type,
+            operation_date,
+            trans_start_date,
+            correct_reason_id,
+            tin_seller,
+            tin_buyer,
+            foreign_buyer,
+            trans_start_address,
+            trans_end_address,
+            trans_start_address_no,
+            trans_end_address_no,
+            trans_type,
+            trans_type_txt,
+            trans_company_tin,
+            trans_driver_tin,
+            trans_driver_foreign,
+            trans_driver_country,
+            trans_car_model,
+            trans_car_no,
+            trans_trailer_no,
+            trans_cost,
+            trans_cost_payer,
+            inv_comment,
+            parent_id,
+            prev_correction_id,
+            template_name,
+            invoice_goods,
+            invoice_return,
+            invoice_advance,
+            invoice_oil_docs,
+            wood_documents
+        );
+
+        match out.inv_category {
+            None => return Err(invalid("INV_CATEGORY is required")),
+            Some(InvoiceCategory::Unknown(c)) => {
+                return Err(invalid(format!("INV_CATEGORY {c} is unknown")));
+            }
+            Some(_) => {}
+        }
+        match out.inv_type {
+            None => return Err(invalid("INV_TYPE is required")),
+            Some(InvoiceType::Unknown(t)) => {
+                return Err(invalid(format!("INV_TYPE {t} is unknown")));
+            }
+            Some(_) => {}
+        }
+        if out.operation_date.is_none() {
+            return Err(invalid("OPERATION_DATE is required"));
+        }
+
+        // Seller: the caller's organisation.
+        let seller = non_empty(&out.tin_seller)
+            .ok_or_else(|| invalid("TIN_SELLER is required"))?
+            .to_string();
+        if !is_tin(&seller) {
+            return Err(invalid(format!(
+                "TIN_SELLER `{seller}` is not 9 or 11 digits"
+            )));
+        }
+        self.check_test_tin(user, &seller)?;
+        if seller != user.tin {
+            return Err(invalid(format!(
+                "TIN_SELLER {seller} is not the caller's organisation {}",
+                user.tin
+            )));
+        }
+
+        // Buyer.
+        let foreign = out.foreign_buyer.unwrap_or(false);
+        let buyer = non_empty(&out.tin_buyer)
+            .ok_or_else(|| invalid("TIN_BUYER is required"))?
+            .to_string();
+        if !foreign && !is_tin(&buyer) {
+            return Err(invalid(format!(
+                "TIN_BUYER `{buyer}` is not 9 or 11 digits"
+            )));
+        }
+        self.check_test_tin(user, &buyer)?;
+        if buyer == seller {
+            return Err(status(status::SELLER_IS_BUYER));
+        }
+
+        // Transport company.
+        if let Some(carrier) = non_empty(&out.trans_company_tin).map(str::to_string) {
+            if !is_tin(&carrier) {
+                return Err(invalid(format!(
+                    "TRANS_COMPANY_TIN `{carrier}` is not 9 or 11 digits"
+                )));
+            }
+            self.check_test_tin(user, &carrier)?;
+            if carrier == buyer {
+                return Err(status(status::BUYER_IS_CARRIER));
+            }
+        }
+        if let Some(driver) = non_empty(&out.trans_driver_tin) {
+            if !out.trans_driver_foreign.unwrap_or(false) && !is_tin(driver) {
+                return Err(invalid(format!(
+                    "TRANS_DRIVER_TIN `{driver}` is not 9 or 11 digits"
+                )));
+            }
+        }
+
+        // Goods lines.
+        let goods = out.invoice_goods.take().unwrap_or_default();
+        if goods.is_empty() {
+            return Err(invalid("INVOICE_GOODS is empty"));
+        }
+        let mut lines = Vec::with_capacity(goods.len());
+        let (mut total, mut total_vat, mut total_excise) =
+            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        for (n, line) in goods.into_iter().enumerate() {
+            let line = self.prepare_line(n + 1, line, &out)?;
+            total += line.amount.unwrap_or_default();
+            total_vat += line.vat_amount.unwrap_or_default();
+            total_excise += line.excise_amount.unwrap_or_default();
+            lines.push(line);
+        }
+        out.invoice_goods = Some(lines);
+        // AMOUNT_FULL / AMOUNT_VAT / AMOUNT_EXCISE are OUT parameters: the
+        // sandbox computes them and ignores what the request carries.
+        out.amount_full = Some(money(total));
+        out.amount_vat = Some(money(total_vat));
+        out.amount_excise = Some(money(total_excise));
+
+        // Output fields the service fills.
+        out.name_seller = self.orgs.get(&seller).map(|o| o.name.clone());
+        out.name_buyer = self.orgs.get(&buyer).map(|o| o.name.clone());
+        let date = out.operation_date.map(|d| d.date());
+        let vat_status = |tin: &str| {
+            let is_payer = self.orgs.get(tin).is_some_and(|o| {
+                o.vat_payer_since
+                    .is_some_and(|since| date.is_none_or(|d| since <= d))
+            });
+            if is_payer {
+                Some(PartyStatus::VatPayer)
+            } else {
+                Some(PartyStatus::Unknown(0))
+            }
+        };
+        out.seller_status = vat_status(&seller);
+        out.buyer_status = vat_status(&buyer);
+        out.trans_company_name = non_empty(&out.trans_company_tin)
+            .and_then(|t| self.orgs.get(t))
+            .map(|o| o.name.clone());
+        out.trans_driver_name = non_empty(&out.trans_driver_tin)
+            .and_then(|t| self.orgs.get(t))
+            .map(|o| o.name.clone());
+        Ok(out)
+    }
+
+    fn prepare_line(
+        &mut self,
+        n: usize,
+        mut line: InvoiceGoods,
+        inv: &Invoice,
+    ) -> Result<InvoiceGoods, ServiceStatus> {
+        if non_empty(&line.goods_name).is_none() {
+            return Err(invalid(format!("goods line {n}: GOODS_NAME is required")));
+        }
+        let unit = line
+            .unit_id
+            .ok_or_else(|| invalid(format!("goods line {n}: UNIT_ID is required")))?;
+        let Some((_, unit_label)) = seed::UNITS.iter().find(|(id, _)| *id == unit) else {
+            return Err(invalid(format!(
+                "goods line {n}: UNIT_ID {unit} is unknown"
+            )));
+        };
+        if unit == seed::UNIT_OTHER && non_empty(&line.unit_txt).is_none() {
+            return Err(invalid(format!(
+                "goods line {n}: UNIT_TXT is required with UNIT_ID 99"
+            )));
+        }
+        if non_empty(&line.unit_txt).is_none() {
+            line.unit_txt = Some((*unit_label).to_string());
+        }
+        let quantity = line
+            .quantity
+            .ok_or_else(|| invalid(format!("goods line {n}: QUANTITY is required")))?;
+        if quantity <= Decimal::ZERO {
+            return Err(invalid(format!(
+                "goods line {n}: QUANTITY must be positive"
+            )));
+        }
+        let price = line
+            .unit_price
+            .ok_or_else(|| invalid(format!("goods line {n}: UNIT_PRICE is required")))?;
+        if price < Decimal::ZERO {
+            return Err(invalid(format!("goods line {n}: UNIT_PRICE is negative")));
+        }
+        let amount = money(
+            quantity
+                .checked_mul(price)
+                .ok_or_else(|| invalid(format!("goods line {n}: amount overflows")))?,
+        );
+        if let Some(sent) = line
+            .amount
+            .filter(|sent| (*sent - amount).abs() > tolerance())
+        {
+            return Err(invalid(format!(
+                "goods line {n}: AMOUNT {sent} is not QUANTITY x UNIT_PRICE = {amount}"
+            )));
+        }
+        line.amount = Some(amount);
+        let vat_type = line.vat_type.unwrap_or(VatType::Standard);
+        let vat = match vat_type {
+            VatType::Standard => vat_of(amount),
+            VatType::ZeroRated | VatType::Exempt => Decimal::ZERO,
+            other => {
+                return Err(invalid(format!(
+                    "goods line {n}: VAT_TYPE {} is unknown",
+                    other.code()
+                )));
+            }
+        };
+        if let Some(sent) = line
+            .vat_amount
+            .filter(|sent| (*sent - vat).abs() > tolerance())
+        {
+            return Err(invalid(format!(
+                "goods line {n}: VAT_AMOUNT {sent} does not match {vat} for VAT_TYPE {}",
+                vat_type.code()
+            )));
+        }
+        line.vat_amount = Some(vat);
+        line.vat_type = Some(vat_type);
+        line.vat_type_txt = vat_type.label_ka().map(str::to_string);
+        if line.excise_amount.is_some_and(|e| e < Decimal::ZERO) {
+            return Err(invalid(format!(
+                "goods line {n}: EXCISE_AMOUNT is negative"
+            )));
+        }
+        line.excise_amount = Some(line.excise_amount.unwrap_or_default());
+        line.inv_type = inv.inv_type;
+        line.inv_category = inv.inv_category;
+        Ok(line)
+    }
+
+    /// SaveInvoice (and the save part of ActivateInvoice with ID 0).
+    pub fn save(
+        &mut self,
+        user: &UserSeed,
+        inv: Invoice,
+        activate: bool,
+    ) -> Result<TxReply, ServiceStatus> {
+        let now = self.local_now();
+        let id = inv.id;
+        let mut prepared = if id == 0 {
+            let mut p = self.prepare(user, inv, None)?;
+            p.create_date = Some(now);
+            p.seller_action = Some(SellerAction::Saved);
+            p.buyer_action = Some(BuyerAction::Pending);
+            p
+        } else {
+            let (stored, role) = self.visible(id, &user.tin)?;
+            if role != Role::Seller {
+                return Err(invalid(format!("only the seller can edit invoice {id}")));
+            }
+            if stored.seller_action() != SellerAction::Saved {
+                return Err(invalid(format!("invoice {id} is not in the saved state")));
+            }
+            let base = stored.inv.clone();
+            self.prepare(user, inv, Some(&base))?
+        };
+        let id = if id == 0 {
+            let id = self.next_invoice_id;
+            self.next_invoice_id += 1;
+            id
+        } else {
+            id
+        };
+        prepared.id = id;
+        for line in prepared.invoice_goods.iter_mut().flatten() {
+            if line.id == 0 {
+                line.id = self.next_goods_id;
+                self.next_goods_id += 1;
+            }
+            line.invoice_id = id;
+        }
+        let delete_date = None;
+        self.invoices.insert(
+            id,
+            Stored {
+                inv: prepared,
+                change_date: now,
+                delete_date,
+            },
+        );
+        if activate {
+            self.transition(user, id, Transition::Activate)
+        } else {
+            Ok(self.invoices[&id].reply())
+        }
+    }
+
+    /// A lifecycle step on invoice `id` by `user`; -2 when the caller's role
+    /// or the document's state does not allow it.
+    pub fn transition(
+        &mut self,
+        user: &UserSeed,
+        id: i64,
+        step: Transition,
+    ) -> Result<TxReply, ServiceStatus> {
+        let (stored, role) = self.visible(id, &user.tin)?;
+        let state = (stored.seller_action(), stored.buyer_action());
+        let needed = match step {
+            Transition::Activate | Transition::Cancel | Transition::Delete => Role::Seller,
+            Transition::Confirm | Transition::Refuse => Role::Buyer,
+        };
+        if role != needed {
+            return Err(invalid(format!(
+                "{step:?} of invoice {id} needs the {needed:?}"
+            )));
+        }
+        use BuyerAction as B;
+        use SellerAction as S;
+        let allowed = match step {
+            Transition::Activate => state == (S::Saved, B::Pending),
+            Transition::Confirm | Transition::Refuse => state == (S::Sent, B::Pending),
+            Transition::Cancel => state == (S::Sent, B::Confirmed),
+            Transition::Delete => matches!(
+                state,
+                (S::Saved, _) | (S::Sent, B::Pending) | (S::Sent, B::Refused)
+            ),
+        };
+        if !allowed {
+            return Err(invalid(format!(
+                "{step:?} is not allowed for invoice {id} in state {:?}/{:?}",
+                state.0, state.1
+            )));
+        }
+        let now = self.local_now();
+        let number = if step == Transition::Activate {
+            let n = self.next_inv_number;
+            self.next_inv_number += 1;
+            Some(n)
+        } else {
+            None
+        };
+        let stored = self
+            .invoices
+            .get_mut(&id)
+            .ok_or_else(|| status(status::SYSTEM))?;
+        let inv = &mut stored.inv;
+        match step {
+            Transition::Activate => {
+                inv.seller_action = Some(S::Sent);
+                inv.activate_date = Some(now);
+                inv.inv_number = number;
+                if inv.inv_serie.as_deref().is_none_or(str::is_empty) {
+                    inv.inv_serie = Some("ეა".into());
+                }
+            }
+            Transition::Confirm => {
+                inv.buyer_action = Some(B::Confirmed);
+                inv.confirm_date = Some(now);
+            }
+            Transition::Refuse => {
+                inv.buyer_action = Some(B::Refused);
+                inv.refuse_date = Some(now);
+            }
+            Transition::Cancel => {
+                inv.seller_action = Some(S::Cancelled);
+                inv.request_cancel_date = Some(now);
+            }
+            Transition::Delete => {
+                inv.seller_action = Some(S::Deleted);
+                stored.delete_date = Some(now);
+            }
+        }
+        stored.change_date = now;
+        Ok(stored.reply())
+    }
+
+    /// The same step on several invoices: all or nothing.
+    pub fn transition_all(
+        &mut self,
+        user: &UserSeed,
+        ids: &[i64],
+        step: Transition,
+    ) -> Result<(), ServiceStatus> {
+        if ids.is_empty() {
+            return Err(invalid("Invoices is empty"));
+        }
+        let snapshot = (self.invoices.clone(), self.next_inv_number);
+        for &id in ids {
+            if let Err(e) = self.transition(user, id, step) {
+                (self.invoices, self.next_inv_number) = snapshot;
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The document as GetInvoice returns it to `tin`.
+    pub fn view(&self, stored: &Stored, role: Role) -> Invoice {
+        let mut inv = stored.inv.clone();
+        inv.user_role = Some(match role {
+            Role::Seller => UserRole::Seller,
+            Role::Buyer => UserRole::Buyer,
+            Role::Carrier => UserRole::Carrier,
+        });
+        let (_, name) = seed::action_of(stored.seller_action(), stored.buyer_action());
+        inv.status_txt_geo = Some(name.to_string());
+        inv.status_txt_eng = Some(String::new());
+        if inv.inv_number.is_none() {
+            inv.inv_number = Some(0);
+        }
+        inv.invoice_parent_goods.get_or_insert_with(Vec::new);
+        inv.invoice_return.get_or_insert_with(Vec::new);
+        inv.sub_invoices_distribution.get_or_insert_with(Vec::new);
+        inv.invoice_advance.get_or_insert_with(Vec::new);
+        inv.invoice_oil_docs.get_or_insert_with(Vec::new);
+        inv
+    }
+}
