@@ -1,0 +1,99 @@
+//! `taxsdk`: the command-line tool of taxsdk.
+//!
+//! Today: `taxsdk demo` (a complete invoice flow against the embedded eAPI
+//! sandbox) and `taxsdk sandbox eapi` (the emulator on a port for your own
+//! tests). The per-service subcommands follow.
+
+mod demo;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for a failure of the demo or the sandbox.
+const EXIT_FAILURE: u8 = 1;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "taxsdk",
+    version,
+    about = "Typed clients and local sandboxes of tax e-invoicing services",
+    after_help = "Examples:\n  taxsdk demo\n  taxsdk sandbox eapi --port 8080"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run an invoice through its whole life against the embedded eAPI
+    /// sandbox: two-factor login, buyer lookup, save, activate, list, confirm.
+    /// No network, no credentials.
+    Demo,
+    /// Serve a service emulator until Ctrl-C.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxCommand {
+    /// The RS.ge eAPI emulator (test accounts tbilisi/123456 and satesto2/123456;
+    /// PINs are printed to the log).
+    #[command(after_help = "Example:\n  taxsdk sandbox eapi --port 8080\n  \
+        then point a client at http://127.0.0.1:8080")]
+    Eapi {
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+        host: IpAddr,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo => demo::run().await,
+            Command::Sandbox(SandboxCommand::Eapi { port, host }) => {
+                serve_eapi(SocketAddr::new(host, port)).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+async fn serve_eapi(addr: SocketAddr) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let sandbox = taxsdk_sandbox::eapi::Sandbox::new(Default::default());
+    let running = taxsdk_sandbox::eapi::serve(sandbox, addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("eAPI sandbox on {} (Ctrl-C stops it)", running.base_url());
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    println!("stopped");
+    Ok(())
+}
