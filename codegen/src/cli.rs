@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::output::sync_one;
 use crate::{Mode, Stale};
 
-/// Generate the spec in `spec` into `out`, like [`sync`] does for one
+/// Generate the spec in `spec` into `out`, like [`sync`](crate::sync) does for one
 /// workspace target. `source_label` is the spec folder as generated headers
 /// name it (e.g. `spec/my-service`); it must be the last components of
 /// `spec` (the usual case is `spec` itself, written relative to the current

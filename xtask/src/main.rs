@@ -263,7 +263,7 @@ fn resolve_spec(root: &Path, arg: &str, scratch: &Path) -> Result<PathBuf, Strin
     Ok(dir)
 }
 
-/// The version in crates/<name>/Cargo.toml, when that crate exists.
+/// The version in `crates/<name>/Cargo.toml`, when that crate exists.
 fn crate_version(root: &Path, name: &str) -> Option<String> {
     let text = std::fs::read_to_string(root.join("crates").join(name).join("Cargo.toml")).ok()?;
     text.lines()

@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! Typed async client (and, with feature `server`, the server trait) of the
 //! RS.ge eAPI "Tax document" service, generated from `spec/rsge-eapi/`.
 //!
@@ -21,20 +22,26 @@
 //!   idempotency `TransactionId`) and list accessors such as
 //!   [`models::ListInvoicesResponse::rows`].
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! A complete flow against the local sandbox (`taxsdk-sandbox`; point
+//! `base_url` at nothing, and the default is the real `https://eapi.rs.ge`):
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use rsge_eapi::client::Client;
 //! use rsge_eapi::enums::{InvoiceCategory, InvoiceType, VatType};
 //! use rsge_eapi::models::{Invoice, SaveInvoiceRequest};
 //! use rsge_eapi::{GoodsUnit, LoginOutcome, SecretString, Tin};
 //! use rust_decimal::Decimal;
 //!
-//! let client = Client::builder().build()?;
+//! let sandbox = taxsdk_sandbox::eapi::spawn().await?;
+//! let client = Client::builder().base_url(sandbox.base_url()).build()?;
 //! let password = SecretString::from("123456");
-//! match client.login("tbilisi", &password, None).await? {
+//! match client.login("satesto2", &password, None).await? {
 //!     LoginOutcome::LoggedIn { .. } => {}
 //!     LoginOutcome::PinRequired { pin_token, .. } => {
-//!         let pin = SecretString::from("7542"); // typed by the user
+//!         // In real life the user types the PIN from the SMS.
+//!         let pin = SecretString::from(sandbox.last_pin("satesto2").unwrap_or_default());
 //!         client.complete_login(&pin_token, &pin, Default::default()).await?;
 //!     }
 //! }
@@ -42,12 +49,12 @@
 //!     .category(InvoiceCategory::GoodsServices)
 //!     .invoice_type(InvoiceType::WithoutTransport)
 //!     .operation_date(chrono::Local::now().naive_local())
-//!     .seller(Tin::new("206322102")?)
-//!     .buyer(Tin::new("12345678910")?)
+//!     .seller(Tin::new("12345678910")?)
+//!     .buyer(Tin::new("206322102")?)
 //!     .add_goods("მაცივარი", GoodsUnit::piece(), Decimal::from(2), Decimal::from(900), VatType::Standard)
 //!     .build()?;
 //! let saved = client.save_invoice(&SaveInvoiceRequest::new(invoice)).await?;
-//! println!("saved as {:?}", saved.invoice_id);
+//! assert!(saved.invoice_id.is_some());
 //! client.logout().await?;
 //! # Ok(())
 //! # }

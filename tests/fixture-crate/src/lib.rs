@@ -2,7 +2,7 @@
 //! that every construct the generator emits is proven to build without
 //! warnings. Checked for drift like every service crate.
 
-#![deny(warnings)]
+#![deny(warnings, missing_docs)]
 
 // Generated code is formatted by the generator (prettyplease), not rustfmt.
 #[rustfmt::skip]
