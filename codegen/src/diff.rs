@@ -37,8 +37,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::ir::{
-    Auth, Code, DefaultValue, Doc, Encoding, Endpoint, Enum, EnumRepr, ErrorCode, ErrorKind, Field,
-    Method, Model, Presence, Service, Type,
+    Auth, Code, DefaultValue, Doc, Endpoint, Enum, EnumRepr, ErrorCode, ErrorKind, Field, Method,
+    Model, Presence, Service, Type,
 };
 
 /// How a change affects the generated crate's users. Ordered from the most to
@@ -730,8 +730,8 @@ impl Differ<'_> {
                 subject,
                 format!(
                     "encoding {} -> {} (the wire form changes)",
-                    encoding_text(o.encoding),
-                    encoding_text(n.encoding)
+                    o.encoding.spec_name(),
+                    n.encoding.spec_name()
                 ),
             );
         }
@@ -981,17 +981,6 @@ fn code_text(code: &Code) -> String {
     match code {
         Code::Int(i) => i.to_string(),
         Code::Str(s) => format!("{s:?}"),
-    }
-}
-
-fn encoding_text(encoding: Encoding) -> &'static str {
-    match encoding {
-        Encoding::Native => "none",
-        Encoding::LenientNumber => "lenient_number",
-        Encoding::StringNumber => "string_number",
-        Encoding::BoolString => "bool_string",
-        Encoding::BoolInt => "bool_int",
-        Encoding::LenientString => "lenient_string",
     }
 }
 

@@ -205,6 +205,20 @@ pub enum Encoding {
     LenientString,
 }
 
+impl Encoding {
+    /// The name the spec uses for the encoding (`none` when there is none).
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            Encoding::Native => "none",
+            Encoding::LenientNumber => "lenient_number",
+            Encoding::StringNumber => "string_number",
+            Encoding::BoolString => "bool_string",
+            Encoding::BoolInt => "bool_int",
+            Encoding::LenientString => "lenient_string",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Enum {
     pub name: String,

@@ -425,17 +425,6 @@ fn code_value(code: &Code) -> Value {
     }
 }
 
-fn encoding_text(encoding: Encoding) -> &'static str {
-    match encoding {
-        Encoding::Native => "none",
-        Encoding::LenientNumber => "lenient_number",
-        Encoding::StringNumber => "string_number",
-        Encoding::BoolString => "bool_string",
-        Encoding::BoolInt => "bool_int",
-        Encoding::LenientString => "lenient_string",
-    }
-}
-
 /// A regular expression for a date format in the spec's notation.
 fn date_pattern(format: &str) -> String {
     let mut out = String::new();
@@ -493,7 +482,7 @@ fn type_schema(service: &Service, ty: &Type, encoding: Encoding) -> Value {
                 };
                 json!({
                     "enum": [true, false, "true", "false", 1, 0, "1", "0"],
-                    "x-taxsdk-encoding": encoding_text(encoding),
+                    "x-taxsdk-encoding": encoding.spec_name(),
                     "x-taxsdk-written-as": canonical,
                 })
             }
@@ -505,7 +494,7 @@ fn type_schema(service: &Service, ty: &Type, encoding: Encoding) -> Value {
             Encoding::LenientNumber | Encoding::StringNumber => json!({
                 "type": ["number", "string"],
                 "format": "decimal",
-                "x-taxsdk-encoding": encoding_text(encoding),
+                "x-taxsdk-encoding": encoding.spec_name(),
                 "description": if encoding == Encoding::LenientNumber {
                     "Exact decimal, written as a JSON number; numeric strings are read too."
                 } else {
