@@ -40,6 +40,20 @@ fn lenient_forms_decode_into_typed_values() {
 }
 
 #[test]
+fn absent_and_null_both_mean_the_spec_default() {
+    for text in [r#"{}"#, r#"{"MAXIMUM_ROWS": null}"#] {
+        let request: ListItemsRequest = serde_json::from_str(text).unwrap();
+        assert_eq!(request.maximum_rows, 10, "{text}");
+    }
+    let item: Item =
+        serde_json::from_str(r#"{"ID": null, "NAME": "x", "PRICE": 1, "KIND": null}"#).unwrap();
+    assert_eq!((item.id, item.kind), (0, ItemKind::Goods));
+    // Written in the field's encoding: ID is a lenient number, written as a number.
+    let item: Item = serde_json::from_str(r#"{"ID": "7", "NAME": "x", "PRICE": 1}"#).unwrap();
+    assert_eq!(serde_json::to_value(&item).unwrap()["ID"], 7);
+}
+
+#[test]
 fn decode_errors_name_the_value() {
     let err = serde_json::from_str::<Item>(r#"{"NAME": "x", "PRICE": "12a"}"#).unwrap_err();
     assert!(err.to_string().contains("12a"), "{err}");

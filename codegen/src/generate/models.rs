@@ -107,27 +107,35 @@ fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
     } else {
         ty
     };
-    let adapter = adapter(&f.ty, f.encoding);
+    let field_adapter = adapter(&f.ty, f.encoding);
+    let has_adapter = field_adapter.is_some();
     let serde_as = if f.is_option() {
-        match (f.empty_as_absent, adapter) {
+        match (f.empty_as_absent, field_adapter) {
             (true, Some(a)) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone<#a>)),
             (true, None) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone)),
             (false, Some(a)) => Some(quote!(Option<#a>)),
             (false, None) => None,
         }
     } else {
-        adapter
+        field_adapter
     };
-    let serde_as = serde_as.map(|a| {
+    // A field with a default reads through its own function (null also
+    // means the default), so the adapter only serializes.
+    let serde_as = serde_as.filter(|_| f.default.is_none()).map(|a| {
         let text = a.to_string().replace(' ', "");
         quote!(#[serde_as(as = #text)])
     });
     let serde = if f.is_option() {
         quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
     } else if f.default.is_some() {
-        let path = default_fn_name(model, f);
-        let path = format!("{}", path);
-        quote!(#[serde(rename = #wire, default = #path)])
+        let default = default_fn_name(model, f).to_string();
+        let read = read_fn_name(model, f).to_string();
+        if has_adapter {
+            let write = write_fn_name(model, f).to_string();
+            quote!(#[serde(rename = #wire, default = #default, deserialize_with = #read, serialize_with = #write)])
+        } else {
+            quote!(#[serde(rename = #wire, default = #default, deserialize_with = #read)])
+        }
     } else {
         quote!(#[serde(rename = #wire)])
     };
@@ -291,11 +299,41 @@ fn default_fn_name(model: &str, f: &Field) -> proc_macro2::Ident {
     )
 }
 
+fn write_fn_name(model: &str, f: &Field) -> proc_macro2::Ident {
+    use heck::ToSnakeCase;
+    format_ident!(
+        "write_{}_{}",
+        model.to_snake_case(),
+        f.rust.trim_end_matches('_')
+    )
+}
+
+fn read_fn_name(model: &str, f: &Field) -> proc_macro2::Ident {
+    use heck::ToSnakeCase;
+    format_ident!(
+        "read_{}_{}",
+        model.to_snake_case(),
+        f.rust.trim_end_matches('_')
+    )
+}
+
 fn default_fns(m: &Model) -> TokenStream {
     let fns = m.fields.iter().filter_map(|f| {
         let value = f.default.as_ref()?;
         let name = default_fn_name(&m.name, f);
+        let read = read_fn_name(&m.name, f);
         let ty = rust_type(&f.ty);
+        let encoding = adapter(&f.ty, f.encoding);
+        let write = encoding.as_ref().map(|a| {
+            let write = write_fn_name(&m.name, f);
+            quote! {
+                /// Writes the field in its wire encoding.
+                fn #write<S: serde::Serializer>(value: &#ty, serializer: S) -> Result<S::Ok, S::Error> {
+                    <#a as serde_with::SerializeAs<#ty>>::serialize_as(value, serializer)
+                }
+            }
+        });
+        let adapter = encoding.unwrap_or_else(|| quote!(serde_with::Same));
         let expr = match value {
             DefaultValue::Bool(b) => quote!(#b),
             DefaultValue::Int(i) => {
@@ -319,6 +357,14 @@ fn default_fns(m: &Model) -> TokenStream {
             fn #name() -> #ty {
                 #expr
             }
+
+            /// Absent and `null` both mean the spec's default.
+            fn #read<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<#ty, D::Error> {
+                let value = <Option<#adapter> as serde_with::DeserializeAs<'de, Option<#ty>>>::deserialize_as(deserializer)?;
+                Ok(value.unwrap_or_else(#name))
+            }
+
+            #write
         })
     });
     quote!(#(#fns)*)

@@ -1552,10 +1552,11 @@ pub struct GetInvoiceRequest {
     /// Original: მშობელი დოკუმენტის საიდენტიფიკაციო ნომერი - დისტრიბუცია. გამოიყენება მხოლოდ იმ შემთხვევაში თუ ქმნით დისტრიბუციის ახალ ქვე-დოკუმენტს (ანუ InvoiceId=0) და აბრუნებს INVOICE_PARENT_GOODS მშობელი დისტრიბუციის საქონელს, საიდანაც უნდა მოხდეს პროდუქციის განაშთვა. დანარჩენ შემთხვევაში უნდა გადასცეთ
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
     #[serde(
         rename = "parentInvoiceID",
-        default = "default_get_invoice_request_parent_invoice_id"
+        default = "default_get_invoice_request_parent_invoice_id",
+        deserialize_with = "read_get_invoice_request_parent_invoice_id",
+        serialize_with = "write_get_invoice_request_parent_invoice_id"
     )]
     pub parent_invoice_id: i64,
 }
@@ -1570,6 +1571,24 @@ impl Default for GetInvoiceRequest {
 }
 fn default_get_invoice_request_parent_invoice_id() -> i64 {
     0
+}
+/// Absent and `null` both mean the spec's default.
+fn read_get_invoice_request_parent_invoice_id<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i64, D::Error> {
+    let value = <Option<
+        taxsdk_runtime::wire::LenientNumber,
+    > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_get_invoice_request_parent_invoice_id))
+}
+/// Writes the field in its wire encoding.
+fn write_get_invoice_request_parent_invoice_id<S: serde::Serializer>(
+    value: &i64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    <taxsdk_runtime::wire::LenientNumber as serde_with::SerializeAs<
+        i64,
+    >>::serialize_as(value, serializer)
 }
 /// DATA of /Invoice/GetInvoice.
 #[serde_with::serde_as]
@@ -2205,10 +2224,11 @@ pub struct ListInvoicesRequest {
     /// Original: დასაბრუნებელი ჩანაწერების რაოდენობა: 0 - ყველა ჩანაწერი, null – 10 ჩანაწერი, დანარჩენ შემთხვევაში რა რიცხვსაც გადასცემთ
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
     #[serde(
         rename = "MAXIMUM_ROWS",
-        default = "default_list_invoices_request_maximum_rows"
+        default = "default_list_invoices_request_maximum_rows",
+        deserialize_with = "read_list_invoices_request_maximum_rows",
+        serialize_with = "write_list_invoices_request_maximum_rows"
     )]
     pub maximum_rows: i32,
     /// Which documents to list; default 10. The service expects the key, so the SDK always sends it. Two-digit codes are recommended.
@@ -2216,7 +2236,11 @@ pub struct ListInvoicesRequest {
     /// Original: ტიპი: 1, 10 - თქვენს მიერ გამოწერილი დოკუმენტები; 11 - თქვენს მიერ გამოწერილი დეკლარაციებზე მისაბმელი დოკუმენტები; 2, 20 - თქვენზე გამოწერილი დოკუმენტები; 21 - თქვენზე გამოწერილი დეკლარაციებზე მისაბმელი დოკუმენტები; 3, 30 - თქვენზე როგორც გადამზიდავზე გამოწერილი დოკუმენტები; 4, 40 - შაბლონები; 5, 50 - ავანსის დოკუმენტები დარჩენილი ბალანსით. გირჩევთ გამოიყენოთ ორნიშნა კოდები.
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde(rename = "TYPE", default = "default_list_invoices_request_type")]
+    #[serde(
+        rename = "TYPE",
+        default = "default_list_invoices_request_type",
+        deserialize_with = "read_list_invoices_request_type"
+    )]
     pub type_: InvoiceListType,
 }
 impl Default for ListInvoicesRequest {
@@ -2260,8 +2284,38 @@ impl Default for ListInvoicesRequest {
 fn default_list_invoices_request_maximum_rows() -> i32 {
     10
 }
+/// Absent and `null` both mean the spec's default.
+fn read_list_invoices_request_maximum_rows<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i32, D::Error> {
+    let value = <Option<
+        taxsdk_runtime::wire::LenientNumber,
+    > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_list_invoices_request_maximum_rows))
+}
+/// Writes the field in its wire encoding.
+fn write_list_invoices_request_maximum_rows<S: serde::Serializer>(
+    value: &i32,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    <taxsdk_runtime::wire::LenientNumber as serde_with::SerializeAs<
+        i32,
+    >>::serialize_as(value, serializer)
+}
 fn default_list_invoices_request_type() -> InvoiceListType {
     InvoiceListType::Issued
+}
+/// Absent and `null` both mean the spec's default.
+fn read_list_invoices_request_type<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<InvoiceListType, D::Error> {
+    let value = <Option<
+        serde_with::Same,
+    > as serde_with::DeserializeAs<
+        'de,
+        Option<InvoiceListType>,
+    >>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_list_invoices_request_type))
 }
 /// DATA of /Invoice/ListInvoices: a table of ListInvoicesRow plus the total count.
 #[serde_with::serde_as]
@@ -2964,10 +3018,11 @@ pub struct ListExciseRequest {
     /// Original: დასაბრუნებელი ჩანაწერების რაოდენობა: 0 - ყველა ჩანაწერი, null – 10 ჩანაწერი, დანარჩენ შემთხვევაში რა რიცხვსაც გადასცემთ
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
     #[serde(
         rename = "MAXIMUM_ROWS",
-        default = "default_list_excise_request_maximum_rows"
+        default = "default_list_excise_request_maximum_rows",
+        deserialize_with = "read_list_excise_request_maximum_rows",
+        serialize_with = "write_list_excise_request_maximum_rows"
     )]
     pub maximum_rows: i32,
 }
@@ -2983,6 +3038,24 @@ impl Default for ListExciseRequest {
 }
 fn default_list_excise_request_maximum_rows() -> i32 {
     10
+}
+/// Absent and `null` both mean the spec's default.
+fn read_list_excise_request_maximum_rows<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i32, D::Error> {
+    let value = <Option<
+        taxsdk_runtime::wire::LenientNumber,
+    > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_list_excise_request_maximum_rows))
+}
+/// Writes the field in its wire encoding.
+fn write_list_excise_request_maximum_rows<S: serde::Serializer>(
+    value: &i32,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    <taxsdk_runtime::wire::LenientNumber as serde_with::SerializeAs<
+        i32,
+    >>::serialize_as(value, serializer)
 }
 /// DATA of /Invoice/ListExcise: a table of ListExciseRow plus the total count.
 #[serde_with::serde_as]
@@ -3155,10 +3228,11 @@ pub struct ListBarCodesRequest {
     /// Original: დასაბრუნებელი ჩანაწერების რაოდენობა: 0 - ყველა ჩანაწერი, null – 10 ჩანაწერი, დანარჩენ შემთხვევაში რა რიცხვსაც გადასცემთ
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
     #[serde(
         rename = "MAXIMUM_ROWS",
-        default = "default_list_bar_codes_request_maximum_rows"
+        default = "default_list_bar_codes_request_maximum_rows",
+        deserialize_with = "read_list_bar_codes_request_maximum_rows",
+        serialize_with = "write_list_bar_codes_request_maximum_rows"
     )]
     pub maximum_rows: i32,
 }
@@ -3176,6 +3250,24 @@ impl Default for ListBarCodesRequest {
 }
 fn default_list_bar_codes_request_maximum_rows() -> i32 {
     10
+}
+/// Absent and `null` both mean the spec's default.
+fn read_list_bar_codes_request_maximum_rows<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i32, D::Error> {
+    let value = <Option<
+        taxsdk_runtime::wire::LenientNumber,
+    > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_list_bar_codes_request_maximum_rows))
+}
+/// Writes the field in its wire encoding.
+fn write_list_bar_codes_request_maximum_rows<S: serde::Serializer>(
+    value: &i32,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    <taxsdk_runtime::wire::LenientNumber as serde_with::SerializeAs<
+        i32,
+    >>::serialize_as(value, serializer)
 }
 /// DATA of /Invoice/ListBarCodes: a table of ListBarCodesRow plus the total count.
 #[serde_with::serde_as]

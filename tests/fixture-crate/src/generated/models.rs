@@ -137,7 +137,8 @@ pub struct ListItemsRequest {
     /// Taken as the spec's default when absent on the wire.
     #[serde(
         rename = "MAXIMUM_ROWS",
-        default = "default_list_items_request_maximum_rows"
+        default = "default_list_items_request_maximum_rows",
+        deserialize_with = "read_list_items_request_maximum_rows"
     )]
     pub maximum_rows: i32,
     /// Wire field `KINDS`.
@@ -155,6 +156,15 @@ impl Default for ListItemsRequest {
 }
 fn default_list_items_request_maximum_rows() -> i32 {
     10
+}
+/// Absent and `null` both mean the spec's default.
+fn read_list_items_request_maximum_rows<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i32, D::Error> {
+    let value = <Option<
+        serde_with::Same,
+    > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_list_items_request_maximum_rows))
 }
 /// The `ListItemsResponse` object.
 #[serde_with::serde_as]
@@ -188,8 +198,12 @@ pub struct Item {
     /// Wire field `ID`.
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
-    #[serde(rename = "ID", default = "default_item_id")]
+    #[serde(
+        rename = "ID",
+        default = "default_item_id",
+        deserialize_with = "read_item_id",
+        serialize_with = "write_item_id"
+    )]
     pub id: i64,
     /// Name.
     ///
@@ -211,7 +225,11 @@ pub struct Item {
     /// Wire field `DISCOUNT`.
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde(rename = "DISCOUNT", default = "default_item_discount")]
+    #[serde(
+        rename = "DISCOUNT",
+        default = "default_item_discount",
+        deserialize_with = "read_item_discount"
+    )]
     pub discount: rust_decimal::Decimal,
     /// Wire field `ACTIVE`.
     #[serde_as(as = "Option<taxsdk_runtime::wire::BoolString>")]
@@ -252,7 +270,11 @@ pub struct Item {
     /// Wire field `KIND`.
     ///
     /// Taken as the spec's default when absent on the wire.
-    #[serde(rename = "KIND", default = "default_item_kind")]
+    #[serde(
+        rename = "KIND",
+        default = "default_item_kind",
+        deserialize_with = "read_item_kind"
+    )]
     pub kind: ItemKind,
     /// Wire field `PAYER`.
     #[serde(rename = "PAYER", default, skip_serializing_if = "Option::is_none")]
@@ -305,11 +327,53 @@ impl Default for Item {
 fn default_item_id() -> i64 {
     0
 }
+/// Absent and `null` both mean the spec's default.
+fn read_item_id<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i64, D::Error> {
+    let value = <Option<
+        taxsdk_runtime::wire::LenientNumber,
+    > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_item_id))
+}
+/// Writes the field in its wire encoding.
+fn write_item_id<S: serde::Serializer>(
+    value: &i64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    <taxsdk_runtime::wire::LenientNumber as serde_with::SerializeAs<
+        i64,
+    >>::serialize_as(value, serializer)
+}
 fn default_item_discount() -> rust_decimal::Decimal {
     rust_decimal::Decimal::from_i128_with_scale(50, 2u32)
 }
+/// Absent and `null` both mean the spec's default.
+fn read_item_discount<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<rust_decimal::Decimal, D::Error> {
+    let value = <Option<
+        serde_with::Same,
+    > as serde_with::DeserializeAs<
+        'de,
+        Option<rust_decimal::Decimal>,
+    >>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_item_discount))
+}
 fn default_item_kind() -> ItemKind {
     ItemKind::Goods
+}
+/// Absent and `null` both mean the spec's default.
+fn read_item_kind<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<ItemKind, D::Error> {
+    let value = <Option<
+        serde_with::Same,
+    > as serde_with::DeserializeAs<
+        'de,
+        Option<ItemKind>,
+    >>::deserialize_as(deserializer)?;
+    Ok(value.unwrap_or_else(default_item_kind))
 }
 impl taxsdk_runtime::TableRow for Item {
     const COLUMNS: &'static [&'static str] = &[
