@@ -61,10 +61,10 @@ pub fn load_service(dir: &Path) -> Result<ir::Service, Diagnostics> {
     let files = loader.read_files();
     let service = loader.validate(files);
     let mut diagnostics = loader.diagnostics;
-    if diagnostics.is_empty() {
-        if let Some(service) = service {
-            return Ok(service);
-        }
+    if diagnostics.is_empty()
+        && let Some(service) = service
+    {
+        return Ok(service);
     }
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     diagnostics.dedup();
@@ -372,13 +372,13 @@ impl Loader {
                 );
             }
         }
-        if let Some(date) = raw.document.as_ref().and_then(|d| d.date.as_ref()) {
-            if !is_iso_date(&date.value) {
-                self.error(
-                    at(service_file, date),
-                    format!("document date `{}` is not a YYYY-MM-DD date", date.value),
-                );
-            }
+        if let Some(date) = raw.document.as_ref().and_then(|d| d.date.as_ref())
+            && !is_iso_date(&date.value)
+        {
+            self.error(
+                at(service_file, date),
+                format!("document date `{}` is not a YYYY-MM-DD date", date.value),
+            );
         }
 
         Some(ir::Service {
@@ -540,16 +540,16 @@ impl Loader {
                 );
             }
             for label in [&v.ka, &v.en].into_iter().flatten() {
-                if let Some(other) = labels.insert(label.clone(), code_text.clone()) {
-                    if other != code_text {
-                        self.error(
+                if let Some(other) = labels.insert(label.clone(), code_text.clone())
+                    && other != code_text
+                {
+                    self.error(
                             at(file, &v.name),
                             format!(
                                 "enum `{}`: variant collision: label {label:?} is used by codes {other} and {code_text}",
                                 e.name.value
                             ),
                         );
-                    }
                 }
             }
             values.push(ir::EnumValue {
@@ -660,15 +660,16 @@ impl Loader {
                 .as_ref()
                 .and_then(|d| self.parse_default(file, d, &ty, enums, wire));
             let empty_as_absent = f.empty_as_absent.as_ref().is_some_and(|e| e.value);
-            if let Some(e) = &f.empty_as_absent {
-                if e.value && (presence == Presence::Required || default.is_some()) {
-                    self.error(
+            if let Some(e) = &f.empty_as_absent
+                && e.value
+                && (presence == Presence::Required || default.is_some())
+            {
+                self.error(
                         at(file, e),
                         format!(
                             "field `{wire}`: empty_as_absent needs an optional or output field without a default"
                         ),
                     );
-                }
             }
             if default.is_some() && presence == Presence::Required {
                 self.error(
@@ -717,27 +718,27 @@ impl Loader {
             scalar,
             Type::Date(_) | Type::DateTime(_) | Type::DateRange(_) | Type::YearMonth(_)
         );
-        if let Some(format) = &field.format {
-            if !is_date {
-                self.error(
+        if let Some(format) = &field.format
+            && !is_date
+        {
+            self.error(
                     at(file, format),
                     format!(
                         "field `{}`: `format` applies only to date, date_time, date_range and year_month, not `{}`",
                         field.wire.value, ty.value
                     ),
                 );
-            }
         }
-        if let Some(sep) = &field.separator {
-            if !matches!(scalar, Type::DateRange(_)) {
-                self.error(
-                    at(file, sep),
-                    format!(
-                        "field `{}`: `separator` applies only to date_range",
-                        field.wire.value
-                    ),
-                );
-            }
+        if let Some(sep) = &field.separator
+            && !matches!(scalar, Type::DateRange(_))
+        {
+            self.error(
+                at(file, sep),
+                format!(
+                    "field `{}`: `separator` applies only to date_range",
+                    field.wire.value
+                ),
+            );
         }
         if !is_date {
             return Some(ty_value);
@@ -771,10 +772,10 @@ impl Loader {
             .as_ref()
             .map(|s| s.value.clone())
             .unwrap_or_else(|| ":".to_string());
-        if range_separator.is_empty() {
-            if let Some(sep) = &field.separator {
-                self.error(at(file, sep), "the date range separator cannot be empty");
-            }
+        if range_separator.is_empty()
+            && let Some(sep) = &field.separator
+        {
+            self.error(at(file, sep), "the date range separator cannot be empty");
         }
         let format = DateFormat {
             spec: spec_format,
@@ -1100,16 +1101,17 @@ impl Loader {
                 return None;
             }
         };
-        if let Some(endpoint) = endpoint {
-            if kind == ir::ExampleKind::Request && endpoint.request.is_none() {
-                self.error(
-                    at(file, &x.kind),
-                    format!(
-                        "example `{}` is a request of `{}`, which has no request model",
-                        x.file.value, endpoint.name
-                    ),
-                );
-            }
+        if let Some(endpoint) = endpoint
+            && kind == ir::ExampleKind::Request
+            && endpoint.request.is_none()
+        {
+            self.error(
+                at(file, &x.kind),
+                format!(
+                    "example `{}` is a request of `{}`, which has no request model",
+                    x.file.value, endpoint.name
+                ),
+            );
         }
         let relative = format!("examples/{}", x.file.value);
         self.check_json_file(file, &x.file, &relative);

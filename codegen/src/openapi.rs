@@ -256,10 +256,10 @@ fn operation(service: &Service, e: &Endpoint) -> Value {
     }
     // `/Invoice/SaveInvoice` is tagged `Invoice`.
     let path = e.path.trim_start_matches('/');
-    if let Some((tag, _)) = path.split_once('/') {
-        if !tag.is_empty() {
-            op.insert("tags".into(), json!([tag]));
-        }
+    if let Some((tag, _)) = path.split_once('/')
+        && !tag.is_empty()
+    {
+        op.insert("tags".into(), json!([tag]));
     }
     if let Some(request) = &e.request {
         op.insert(

@@ -1,6 +1,7 @@
 //! Shared helpers of the workspace-level tests.
 
 pub mod list_invoices;
+pub mod throughput;
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,7 @@
 mod demo;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -42,7 +43,8 @@ enum SandboxCommand {
     /// The RS.ge eAPI emulator (test accounts tbilisi/123456 and satesto2/123456;
     /// PINs are printed to the log).
     #[command(after_help = "Example:\n  taxsdk sandbox eapi --port 8080\n  \
-        then point a client at http://127.0.0.1:8080")]
+        then point a client at http://127.0.0.1:8080\n  \
+        taxsdk sandbox eapi --data eapi.sqlite   # documents survive a restart")]
     Eapi {
         /// Port to listen on (0: any free port).
         #[arg(long, default_value_t = 8080)]
@@ -50,6 +52,11 @@ enum SandboxCommand {
         /// Address to listen on.
         #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
         host: IpAddr,
+        /// Keep documents, TransactionId replies and remembered device codes
+        /// in this SQLite file (created if absent), so that a restarted
+        /// sandbox still has them. Default: in memory only.
+        #[arg(long, value_name = "PATH")]
+        data: Option<PathBuf>,
     },
 }
 
@@ -65,8 +72,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Demo => demo::run().await,
-            Command::Sandbox(SandboxCommand::Eapi { port, host }) => {
-                serve_eapi(SocketAddr::new(host, port)).await
+            Command::Sandbox(SandboxCommand::Eapi { port, host, data }) => {
+                serve_eapi(SocketAddr::new(host, port), data).await
             }
         }
     });
@@ -79,14 +86,18 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve_eapi(addr: SocketAddr) -> Result<(), String> {
+async fn serve_eapi(addr: SocketAddr, data: Option<PathBuf>) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let sandbox = taxsdk_sandbox::eapi::Sandbox::new(Default::default());
+    let config = taxsdk_sandbox::eapi::Config {
+        data,
+        ..Default::default()
+    };
+    let sandbox = taxsdk_sandbox::eapi::Sandbox::open(config).map_err(|e| e.to_string())?;
     let running = taxsdk_sandbox::eapi::serve(sandbox, addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

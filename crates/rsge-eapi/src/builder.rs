@@ -599,13 +599,14 @@ impl InvoiceBuilder {
                 "the foreign driver's id must not be empty",
             ));
         }
-        if let Some(cost) = invoice.trans_cost {
-            if cost.is_sign_negative() && !cost.is_zero() {
-                return Err(InvoiceBuildError::invalid(
-                    "TRANS_COST",
-                    format!("must not be negative, got {cost}"),
-                ));
-            }
+        if let Some(cost) = invoice.trans_cost
+            && cost.is_sign_negative()
+            && !cost.is_zero()
+        {
+            return Err(InvoiceBuildError::invalid(
+                "TRANS_COST",
+                format!("must not be negative, got {cost}"),
+            ));
         }
         if goods.is_empty() && !correction && !advance_category {
             return Err(InvoiceBuildError::missing("INVOICE_GOODS", "add_goods"));

@@ -14,7 +14,9 @@
 //!
 //! # NOTES
 //!
-//! State lives in memory behind one mutex; nothing is persisted. Every
+//! State lives in memory behind one mutex; by default nothing is persisted.
+//! With a data file (`Config::data`, `Sandbox::open`, `taxsdk sandbox eapi
+//! --data PATH`) it is also kept durably; see **Persistence** below. Every
 //! handler answers `Result<_, ServiceStatus>` and never panics on input.
 //! Statuses use the spec's code, text and HTTP status (`errors.yaml`); codes
 //! without a known text get a Georgian text of the sandbox's own.
@@ -89,6 +91,30 @@
 //!   the stored reply; a failed call is not stored. GetTransactionResult
 //!   answers the stored reply, -6 for an unknown id.
 //! - ListGoods (full documents by id), ClearBarCodes (no-op).
+//! - **Persistence** (`eapi::store`), only with a data file: one SQLite file
+//!   (bundled SQLite, WAL, `synchronous=FULL`, `locking_mode=EXCLUSIVE`).
+//!   The in-memory state stays the working state; every state-changing call
+//!   (AuthenticatePin with a new DEVICE_CODE, SaveInvoice, the Activate /
+//!   Confirm / Refuse / Cancel / Delete methods and their batch forms)
+//!   commits what it changed in one transaction before its reply is sent,
+//!   also when it fails half-way (save-and-activate), so memory and file do
+//!   not differ. Durable: documents (the serde_json of the generated
+//!   `Invoice`, plus change and delete dates), TransactionId replies, the
+//!   counters of invoice ids, goods-line ids and invoice numbers (on load
+//!   never below what the stored documents use), device codes (by user
+//!   name). An acknowledged write survives a kill or a crash; an unanswered
+//!   one may or may not. If the commit fails, the call answers -1 with HTTP
+//!   500 and the durable state is read back from the file (the call is
+//!   undone). The file is created if absent; another kind of file, another
+//!   application's SQLite database (`application_id`), a newer layout
+//!   (`user_version`), a corrupt file or document, or a file another sandbox
+//!   holds open gives `eapi::Error` naming the path, and a foreign file is
+//!   not written to. Writes run under the state mutex, on the async worker
+//!   (an fsync per call; fine for a test emulator, not a load test).
+//! - **Not durable**, even with a data file: sessions and access tokens,
+//!   PIN challenges and the last PINs (log in again after a restart), the
+//!   clock skew of `Sandbox::advance_clock`, and the configuration (users,
+//!   organisations, TTLs) which comes from `Config` on every start.
 //!
 //! ## Not emulated yet
 //!
@@ -105,6 +131,7 @@
 //! - GetInvoice cannot tell an absent `parentInvoiceID` from 0 (the
 //!   generated request model defaults it), so the service's -1 for a missing
 //!   key is not reproduced.
-//! - Persistence, rate limits, HTML gateway errors, HTTP 500s.
+//! - Rate limits, HTML gateway errors, HTTP 500s (other than a failed write
+//!   of the data file).
 
 pub mod eapi;

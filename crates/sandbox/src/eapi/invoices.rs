@@ -170,12 +170,13 @@ impl State {
                 return Err(status(status::BUYER_IS_CARRIER));
             }
         }
-        if let Some(driver) = non_empty(&out.trans_driver_tin) {
-            if !out.trans_driver_foreign.unwrap_or(false) && !is_tin(driver) {
-                return Err(invalid(format!(
-                    "TRANS_DRIVER_TIN `{driver}` is not 9 or 11 digits"
-                )));
-            }
+        if let Some(driver) = non_empty(&out.trans_driver_tin)
+            && !out.trans_driver_foreign.unwrap_or(false)
+            && !is_tin(driver)
+        {
+            return Err(invalid(format!(
+                "TRANS_DRIVER_TIN `{driver}` is not 9 or 11 digits"
+            )));
         }
 
         // Goods lines.
@@ -355,6 +356,7 @@ impl State {
             line.invoice_id = id;
         }
         let delete_date = None;
+        self.mark_invoice(id);
         self.invoices.insert(
             id,
             Stored {
@@ -414,6 +416,7 @@ impl State {
         } else {
             None
         };
+        self.mark_invoice(id);
         let stored = self
             .invoices
             .get_mut(&id)

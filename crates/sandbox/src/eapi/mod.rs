@@ -6,6 +6,18 @@
 //! println!("eAPI sandbox on {}", sandbox.base_url());
 //! # Ok(()) }
 //! ```
+//!
+//! With [`Config::data`] the documents survive a restart (or a crash):
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), taxsdk_sandbox::eapi::Error> {
+//! use taxsdk_sandbox::eapi::{Config, Sandbox};
+//! let sandbox = Sandbox::open(Config {
+//!     data: Some("eapi-sandbox.sqlite".into()),
+//!     ..Config::default()
+//! })?;
+//! # let _ = sandbox; Ok(()) }
+//! ```
 
 mod invoices;
 mod list;
@@ -13,8 +25,10 @@ pub mod seed;
 mod service;
 mod state;
 mod status;
+mod store;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -22,6 +36,7 @@ use taxsdk_runtime::server::axum;
 
 pub use seed::{OrgSeed, UserSeed};
 pub use status::BAD_CREDENTIALS;
+pub use store::Error;
 
 use state::State;
 
@@ -37,6 +52,11 @@ pub struct Config {
     pub users: Vec<UserSeed>,
     /// Organisation registry. Default: [`seed::default_orgs`].
     pub orgs: Vec<OrgSeed>,
+    /// Data file (SQLite, created if absent) that keeps documents,
+    /// TransactionId replies, counters and remembered device codes across
+    /// restarts; every answered state change is committed to it first.
+    /// `None` (default): state in memory only. Used by [`Sandbox::open`].
+    pub data: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -46,6 +66,7 @@ impl Default for Config {
             pin_ttl: Duration::from_secs(300),
             users: seed::default_users(),
             orgs: seed::default_orgs(),
+            data: None,
         }
     }
 }
@@ -64,10 +85,33 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// A sandbox with `config` and no documents.
+    /// A sandbox with `config` and no documents, in memory only:
+    /// `config.data` is not used (see [`Sandbox::open`]).
     pub fn new(config: Config) -> Self {
+        if let Some(path) = &config.data {
+            tracing::warn!(
+                path = %path.display(),
+                "Sandbox::new keeps state in memory; use Sandbox::open for a data file"
+            );
+        }
+        Self::from_state(State::new(config))
+    }
+
+    /// A sandbox with `config`: in memory without `config.data`, otherwise
+    /// backed by that file with everything it already holds. Fails, naming
+    /// the file, when it is not a sandbox data file (another kind of file,
+    /// another application's database, corrupt), is in use by another
+    /// sandbox, or cannot be created.
+    pub fn open(config: Config) -> Result<Self, Error> {
+        match config.data.clone() {
+            None => Ok(Self::new(config)),
+            Some(path) => Ok(Self::from_state(State::open(config, &path)?)),
+        }
+    }
+
+    fn from_state(state: State) -> Self {
         Self {
-            state: Arc::new(Mutex::new(State::new(config))),
+            state: Arc::new(Mutex::new(state)),
         }
     }
 
@@ -101,6 +145,11 @@ impl Sandbox {
     pub fn advance_clock(&self, by: Duration) {
         self.lock().advance_clock(by);
     }
+
+    /// The data file, if the sandbox has one.
+    pub fn data_path(&self) -> Option<PathBuf> {
+        self.lock().data_path().map(Path::to_path_buf)
+    }
 }
 
 /// A sandbox serving HTTP on loopback; dropping it stops the server.
@@ -109,7 +158,8 @@ pub struct RunningSandbox {
     sandbox: Sandbox,
     addr: SocketAddr,
     base_url: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningSandbox {
@@ -137,6 +187,28 @@ impl RunningSandbox {
     pub fn invoice_count(&self) -> usize {
         self.sandbox.invoice_count()
     }
+
+    /// Stop the server and wait (at most 5 s, then it is aborted) until it
+    /// has finished, so that its hold on the state (and the data file) is
+    /// released once the caller's own [`Sandbox`] handles are dropped.
+    /// Dropping a `RunningSandbox` also stops the server, without waiting.
+    pub async fn shutdown(self) {
+        let Self {
+            sandbox,
+            shutdown,
+            mut task,
+            ..
+        } = self;
+        drop(sandbox);
+        let _ = shutdown.send(());
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+            let _ = task.await;
+        }
+    }
 }
 
 /// Start a sandbox with the default [`Config`] on `127.0.0.1:0`.
@@ -144,9 +216,12 @@ pub async fn spawn() -> std::io::Result<RunningSandbox> {
     spawn_with(Config::default()).await
 }
 
-/// Start a sandbox with `config` on `127.0.0.1:0` (needs a tokio runtime).
+/// Start a sandbox with `config` on `127.0.0.1:0` (needs a tokio runtime);
+/// with `config.data`, see [`Sandbox::open`] (its error becomes an
+/// `io::Error` of kind `Other`).
 pub async fn spawn_with(config: Config) -> std::io::Result<RunningSandbox> {
-    serve(Sandbox::new(config), SocketAddr::from(([127, 0, 0, 1], 0))).await
+    let sandbox = Sandbox::open(config).map_err(std::io::Error::other)?;
+    serve(sandbox, SocketAddr::from(([127, 0, 0, 1], 0))).await
 }
 
 /// Serve `sandbox` on `addr` in a background task.
@@ -155,7 +230,7 @@ pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<Runnin
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let router = sandbox.router();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let server = axum::serve(listener, router).with_graceful_shutdown(async move {
             // Resolves on send or when the handle is dropped.
             let _ = rx.await;
@@ -169,6 +244,7 @@ pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<Runnin
         sandbox,
         addr,
         base_url: format!("http://{addr}"),
-        _shutdown: tx,
+        shutdown: tx,
+        task,
     })
 }

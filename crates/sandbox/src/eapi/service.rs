@@ -62,24 +62,36 @@ fn idempotent(
     }
     let reply = f(st)?;
     if let Some(key) = key {
-        st.transactions.insert(key, reply);
+        st.record_transaction(key, reply);
     }
     Ok(reply)
 }
 
 impl Sandbox {
-    fn lifecycle(&self, ctx: &RequestContext, id: Option<i64>, step: Transition) -> R<TxReply> {
+    /// Run a state-changing call under the lock and, with a data file,
+    /// commit what it changed before the reply is sent (also when it failed
+    /// half-way, so memory and file never differ).
+    fn write<T>(&self, f: impl FnOnce(&mut State) -> R<T>) -> R<T> {
         let mut st = self.lock();
-        let user = caller(&mut st, ctx)?;
-        let id = id.ok_or_else(|| invalid("INVOICE.ID is required"))?;
-        st.transition(&user, id, step)
+        let result = f(&mut st);
+        st.persist()?;
+        result
+    }
+
+    fn lifecycle(&self, ctx: &RequestContext, id: Option<i64>, step: Transition) -> R<TxReply> {
+        self.write(|st| {
+            let user = caller(st, ctx)?;
+            let id = id.ok_or_else(|| invalid("INVOICE.ID is required"))?;
+            st.transition(&user, id, step)
+        })
     }
 
     fn batch(&self, ctx: &RequestContext, ids: Vec<i64>, step: Transition) -> R<Empty> {
-        let mut st = self.lock();
-        let user = caller(&mut st, ctx)?;
-        st.transition_all(&user, &ids, step)?;
-        Ok(Empty)
+        self.write(|st| {
+            let user = caller(st, ctx)?;
+            st.transition_all(&user, &ids, step)?;
+            Ok(Empty)
+        })
     }
 }
 
@@ -112,11 +124,13 @@ impl Service for Sandbox {
         _ctx: RequestContext,
         req: AuthenticatePinRequest,
     ) -> R<AuthenticatePinResponse> {
-        let mut st = self.lock();
-        let token = st.authenticate_pin(&req.pin_token, &req.pin, req.device_code.as_deref())?;
-        Ok(AuthenticatePinResponse {
-            access_token: Some(token),
-            expires_in: Some(st.ttl_seconds()),
+        self.write(|st| {
+            let token =
+                st.authenticate_pin(&req.pin_token, &req.pin, req.device_code.as_deref())?;
+            Ok(AuthenticatePinResponse {
+                access_token: Some(token),
+                expires_in: Some(st.ttl_seconds()),
+            })
         })
     }
 
@@ -270,20 +284,21 @@ impl Service for Sandbox {
         ctx: RequestContext,
         req: SaveInvoiceRequest,
     ) -> R<SaveInvoiceResponse> {
-        let mut st = self.lock();
-        let user = caller(&mut st, &ctx)?;
-        let inv = req.invoice;
-        if let Some(action) = inv.seller_action {
-            if action.code() != 0 {
+        self.write(|st| {
+            let user = caller(st, &ctx)?;
+            let inv = req.invoice;
+            if let Some(action) = inv.seller_action
+                && action.code() != 0
+            {
                 return Err(invalid(
                     "SaveInvoice takes SELLER_ACTION 0 (use ActivateInvoice)",
                 ));
             }
-        }
-        let r = idempotent(&mut st, &user.tin, req.transaction_id.as_deref(), |st| {
-            st.save(&user, inv, false)
-        })?;
-        Ok(save_reply(r))
+            let r = idempotent(st, &user.tin, req.transaction_id.as_deref(), |st| {
+                st.save(&user, inv, false)
+            })?;
+            Ok(save_reply(r))
+        })
     }
 
     async fn activate_invoice(
@@ -291,19 +306,20 @@ impl Service for Sandbox {
         ctx: RequestContext,
         req: ActivateInvoiceRequest,
     ) -> R<ActivateInvoiceResponse> {
-        let mut st = self.lock();
-        let user = caller(&mut st, &ctx)?;
-        let inv = req.invoice.ok_or_else(|| invalid("INVOICE is required"))?;
-        let r = if inv.id == 0 {
-            // Save and activate in one call; TransactionId applies.
-            idempotent(&mut st, &user.tin, req.transaction_id.as_deref(), |st| {
-                st.save(&user, inv, true)
-            })?
-        } else {
-            // Only the ID counts; TransactionId has no effect (document).
-            st.transition(&user, inv.id, Transition::Activate)?
-        };
-        Ok(lifecycle_reply!(ActivateInvoiceResponse, r))
+        self.write(|st| {
+            let user = caller(st, &ctx)?;
+            let inv = req.invoice.ok_or_else(|| invalid("INVOICE is required"))?;
+            let r = if inv.id == 0 {
+                // Save and activate in one call; TransactionId applies.
+                idempotent(st, &user.tin, req.transaction_id.as_deref(), |st| {
+                    st.save(&user, inv, true)
+                })?
+            } else {
+                // Only the ID counts; TransactionId has no effect (document).
+                st.transition(&user, inv.id, Transition::Activate)?
+            };
+            Ok(lifecycle_reply!(ActivateInvoiceResponse, r))
+        })
     }
 
     async fn activate_invoices(

@@ -1,7 +1,11 @@
 //! In-memory state of the eAPI sandbox: sessions, PIN challenges, invoices,
 //! transactions. Everything here is synchronous and runs under one mutex.
+//!
+//! With a data file (`Config::data`) the state also records what each call
+//! changed (`Dirty`) and [`State::persist`] commits it to the
+//! [`Store`] before the reply leaves.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, Utc};
@@ -13,6 +17,7 @@ use uuid::Uuid;
 use super::Config;
 use super::seed::{OrgSeed, UserSeed};
 use super::status::{self, status};
+use super::store::{self, Changes, Counters, Loaded, Store};
 
 /// Tbilisi time is UTC+4 all year.
 const TBILISI_OFFSET: chrono::TimeDelta = chrono::TimeDelta::hours(4);
@@ -105,7 +110,30 @@ pub struct State {
     /// (organisation TIN, TransactionId) -> stored reply.
     pub transactions: HashMap<(String, String), TxReply>,
     skew: Duration,
+    /// The data file, if any.
+    store: Option<Store>,
+    /// What changed since the last [`State::persist`].
+    dirty: Dirty,
 }
+
+/// Changes not yet written to the data file.
+#[derive(Debug, Default)]
+struct Dirty {
+    invoices: BTreeSet<i64>,
+    transactions: Vec<(String, String)>,
+    /// (index into `State::users`, device code).
+    devices: Vec<(usize, String)>,
+}
+
+impl Dirty {
+    fn is_empty(&self) -> bool {
+        self.invoices.is_empty() && self.transactions.is_empty() && self.devices.is_empty()
+    }
+}
+
+const NEXT_INVOICE_ID: i64 = 1001;
+const NEXT_GOODS_ID: i64 = 1;
+const NEXT_INV_NUMBER: i64 = 1_000_001;
 
 impl State {
     pub fn new(config: Config) -> Self {
@@ -122,12 +150,155 @@ impl State {
             devices: HashMap::new(),
             last_pins: HashMap::new(),
             invoices: BTreeMap::new(),
-            next_invoice_id: 1001,
-            next_goods_id: 1,
-            next_inv_number: 1_000_001,
+            next_invoice_id: NEXT_INVOICE_ID,
+            next_goods_id: NEXT_GOODS_ID,
+            next_inv_number: NEXT_INV_NUMBER,
             transactions: HashMap::new(),
             skew: Duration::ZERO,
+            store: None,
+            dirty: Dirty::default(),
         }
+    }
+
+    /// A state backed by the data file `path`, with everything it holds.
+    pub fn open(config: Config, path: &std::path::Path) -> Result<Self, store::Error> {
+        let (store, loaded) = Store::open(path)?;
+        let mut state = Self::new(config);
+        state.apply(loaded);
+        state.store = Some(store);
+        Ok(state)
+    }
+
+    /// Replace the durable part of the state (invoices, counters,
+    /// transactions, device codes) with `loaded`.
+    fn apply(&mut self, loaded: Loaded) {
+        let counter = |name: &str| {
+            loaded
+                .counters
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| *v)
+        };
+        // The stored counters, but never below what the documents use: new
+        // ids and numbers cannot collide with stored ones.
+        let max_id = loaded.invoices.keys().next_back().copied().unwrap_or(0);
+        let max_goods = loaded
+            .invoices
+            .values()
+            .flat_map(|s| s.inv.invoice_goods.iter().flatten())
+            .map(|g| g.id)
+            .max()
+            .unwrap_or(0);
+        let max_number = loaded
+            .invoices
+            .values()
+            .filter_map(|s| s.inv.inv_number)
+            .max()
+            .unwrap_or(0);
+        let next = |name: &str, default: i64, used: i64| {
+            counter(name)
+                .unwrap_or(default)
+                .max(default)
+                .max(used.saturating_add(1))
+        };
+        self.next_invoice_id = next("next_invoice_id", NEXT_INVOICE_ID, max_id);
+        self.next_goods_id = next("next_goods_id", NEXT_GOODS_ID, max_goods);
+        self.next_inv_number = next("next_inv_number", NEXT_INV_NUMBER, max_number);
+        self.invoices = loaded.invoices;
+        self.transactions = loaded.transactions.into_iter().collect();
+        self.devices.clear();
+        for (username, code) in loaded.devices {
+            // Devices of users the config no longer has stay in the file.
+            if let Some(user) = self
+                .config
+                .users
+                .iter()
+                .position(|u| u.username == username)
+            {
+                self.devices.entry(user).or_default().insert(code);
+            }
+        }
+        self.dirty = Dirty::default();
+    }
+
+    pub fn data_path(&self) -> Option<&std::path::Path> {
+        self.store.as_ref().map(Store::path)
+    }
+
+    fn counters(&self) -> Counters {
+        Counters {
+            next_invoice_id: self.next_invoice_id,
+            next_goods_id: self.next_goods_id,
+            next_inv_number: self.next_inv_number,
+        }
+    }
+
+    /// Invoice `id` was inserted or changed.
+    pub fn mark_invoice(&mut self, id: i64) {
+        if self.store.is_some() {
+            self.dirty.invoices.insert(id);
+        }
+    }
+
+    /// Store the reply of a TransactionId.
+    pub fn record_transaction(&mut self, key: (String, String), reply: TxReply) {
+        if self.store.is_some() {
+            self.dirty.transactions.push(key.clone());
+        }
+        self.transactions.insert(key, reply);
+    }
+
+    /// Commit what changed since the last call to the data file (a no-op
+    /// without one). Called before every reply of a state-changing method,
+    /// so an answered call is on disk. When the write fails, the durable
+    /// part of the state is read back from the file (the call is undone)
+    /// and the caller gets -1 with HTTP 500.
+    pub fn persist(&mut self) -> Result<(), ServiceStatus> {
+        let counters = self.counters();
+        let Some(store) = self.store.as_mut() else {
+            return Ok(());
+        };
+        if self.dirty.is_empty() && store.saved == Some(counters) {
+            return Ok(());
+        }
+        let changes = Changes {
+            invoices: self
+                .dirty
+                .invoices
+                .iter()
+                .filter_map(|id| self.invoices.get(id))
+                .collect(),
+            transactions: self
+                .dirty
+                .transactions
+                .iter()
+                .filter_map(|key| self.transactions.get_key_value(key))
+                .collect(),
+            devices: self
+                .dirty
+                .devices
+                .iter()
+                .map(|(user, code)| (self.config.users[*user].username.as_str(), code.as_str()))
+                .collect(),
+            counters,
+        };
+        let Err(e) = store.write(&changes) else {
+            self.dirty = Dirty::default();
+            return Ok(());
+        };
+        let path = store.path().display().to_string();
+        tracing::error!(path, error = %e, "cannot write the sandbox data file; undoing the call");
+        match store.load() {
+            Ok(loaded) => self.apply(loaded),
+            // Keep the changes marked: the next successful write includes
+            // them, so nothing answered later depends on unwritten state.
+            Err(e) => tracing::error!(path, error = %e, "cannot read the sandbox data file back"),
+        }
+        Err(ServiceStatus::new(
+            status::SYSTEM,
+            format!("sandbox: cannot write the data file {path}: {e}"),
+            500,
+        ))
     }
 
     // ---- clock -----------------------------------------------------------
@@ -266,10 +437,16 @@ impl State {
         }
         self.pins.remove(pin_token.trim());
         if let Some(device) = device_code.map(str::trim).filter(|d| !d.is_empty()) {
-            self.devices
+            let new = self
+                .devices
                 .entry(challenge.user)
                 .or_default()
                 .insert(device.to_string());
+            if new && self.store.is_some() {
+                self.dirty
+                    .devices
+                    .push((challenge.user, device.to_string()));
+            }
         }
         Ok(self.new_access_token(challenge.user))
     }
@@ -324,3 +501,89 @@ impl State {
 }
 
 use chrono::Timelike as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsge_eapi::enums::{InvoiceCategory, InvoiceType};
+    use rsge_eapi::models::InvoiceGoods;
+    use rust_decimal::Decimal;
+
+    fn invoice() -> Invoice {
+        Invoice {
+            inv_category: Some(InvoiceCategory::GoodsServices),
+            inv_type: Some(InvoiceType::WithoutTransport),
+            operation_date: chrono::NaiveDate::from_ymd_opt(2024, 4, 10)
+                .and_then(|d| d.and_hms_opt(10, 0, 0)),
+            tin_seller: Some("206322102".into()),
+            tin_buyer: Some("12345678910".into()),
+            invoice_goods: Some(vec![InvoiceGoods {
+                goods_name: Some("x".into()),
+                unit_id: Some(1),
+                quantity: Some(Decimal::ONE),
+                unit_price: Some(Decimal::TEN),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
+    }
+
+    /// A write that fails is answered with -1 / HTTP 500 and undone in
+    /// memory; the file keeps what was acknowledged before.
+    #[test]
+    fn a_failed_write_is_undone() {
+        let path = std::env::temp_dir().join(format!(
+            "taxsdk-sandbox-unit-{}-{}.sqlite",
+            std::process::id(),
+            Uuid::new_v4()
+        ));
+        let result = std::panic::catch_unwind(|| {
+            let mut st = State::open(Config::default(), &path).unwrap();
+            let user = st.user(0).clone();
+            let first = st.save(&user, invoice(), false).unwrap();
+            st.persist().unwrap();
+
+            let store = st.store.as_ref().unwrap();
+            store
+                .connection()
+                .execute_batch(
+                    "CREATE TEMP TRIGGER fail BEFORE INSERT ON main.invoices \
+                     BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;",
+                )
+                .unwrap();
+            let key = ("206322102".to_string(), "tx".to_string());
+            let second = st.save(&user, invoice(), false).unwrap();
+            st.record_transaction(key.clone(), second);
+            let err = st.persist().unwrap_err();
+            assert_eq!((err.code, err.http_status), (status::SYSTEM, 500));
+            assert!(err.text.contains("disk full (test)"), "{}", err.text);
+            assert_eq!(
+                st.invoices.keys().copied().collect::<Vec<_>>(),
+                [first.invoice_id]
+            );
+            assert!(!st.transactions.contains_key(&key));
+            assert_eq!(st.next_invoice_id, first.invoice_id + 1);
+
+            st.store
+                .as_ref()
+                .unwrap()
+                .connection()
+                .execute_batch("DROP TRIGGER temp.fail;")
+                .unwrap();
+            let third = st.save(&user, invoice(), false).unwrap();
+            st.persist().unwrap();
+            assert_eq!(third.invoice_id, second.invoice_id);
+            drop(st);
+            let st = State::open(Config::default(), &path).unwrap();
+            assert_eq!(st.invoices.len(), 2);
+        });
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
