@@ -62,9 +62,9 @@
 //!   seller == buyer -200; buyer == TRANS_COMPANY_TIN -202; a non-empty
 //!   INVOICE_GOODS whose lines have GOODS_NAME, a known UNIT_ID (UNIT_TXT
 //!   with 99), QUANTITY > 0, UNIT_PRICE >= 0, AMOUNT (if sent) = QUANTITY x
-//!   UNIT_PRICE and VAT_AMOUNT (if sent) = AMOUNT x 18/118 for VAT_TYPE 0, 0
-//!   for 1 and 2 (±0.01). AMOUNT_FULL / AMOUNT_VAT / AMOUNT_EXCISE are OUT
-//!   parameters: recomputed from the lines, what the request sends is
+//!   UNIT_PRICE (±0.01). The line VAT_AMOUNT (AMOUNT x 18/118 for VAT_TYPE
+//!   0, 0 for 1 and 2) and AMOUNT_FULL / AMOUNT_VAT / AMOUNT_EXCISE are OUT
+//!   parameters: computed by the sandbox, what the request sends is
 //!   ignored. SELLER_ACTION, if sent, must be 0. Other content errors are -2
 //!   (the spec's text; the reason is logged at INFO).
 //! - **Lifecycle** (state = SELLER_ACTION/BUYER_ACTION): save -> 0/0;

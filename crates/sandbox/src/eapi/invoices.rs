@@ -291,15 +291,8 @@ impl State {
                 )));
             }
         };
-        if let Some(sent) = line
-            .vat_amount
-            .filter(|sent| (*sent - vat).abs() > tolerance())
-        {
-            return Err(invalid(format!(
-                "goods line {n}: VAT_AMOUNT {sent} does not match {vat} for VAT_TYPE {}",
-                vat_type.code()
-            )));
-        }
+        // VAT_AMOUNT is an OUT parameter: the service computes it, so what a
+        // client sends (rsge-python always sends 0) is replaced, not judged.
         line.vat_amount = Some(vat);
         line.vat_type = Some(vat_type);
         line.vat_type_txt = vat_type.label_ka().map(str::to_string);
