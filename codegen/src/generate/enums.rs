@@ -85,12 +85,19 @@ fn enumeration(e: &Enum) -> TokenStream {
         },
     };
     let label_fn = |which: &str| {
-        let arms = e.values.iter().filter_map(|v| {
-            let label = if which == "ka" { &v.ka } else { &v.en };
-            let label = label.as_ref()?;
-            let variant = ident(&v.name);
-            Some(quote!(Self::#variant => Some(#label),))
-        });
+        let arms: Vec<TokenStream> = e
+            .values
+            .iter()
+            .filter_map(|v| {
+                let label = if which == "ka" { &v.ka } else { &v.en };
+                let label = label.as_ref()?;
+                let variant = ident(&v.name);
+                Some(quote!(Self::#variant => Some(#label),))
+            })
+            .collect();
+        if arms.is_empty() {
+            return quote!(None);
+        }
         quote! {
             match self {
                 #(#arms)*

@@ -126,7 +126,6 @@ fn module_root(service: &Service) -> TokenStream {
     });
     quote! {
         #(#![doc = #module_doc])*
-        #![allow(clippy::all)]
 
         pub mod endpoints;
         pub mod enums;

@@ -56,6 +56,11 @@ fn model(service: &Service, m: &Model) -> TokenStream {
     };
     let debug_impl = has_sensitive.then(|| debug_impl(m));
     let default_impl = default_impl(service, m);
+    // A plain `#[derive(Default)]` goes on the struct; a hand-rolled impl after it.
+    let (derive_default, default_impl) = match default_impl {
+        Some(tokens) if m.fields.iter().all(|f| f.default.is_none()) => (Some(tokens), None),
+        other => (None, other),
+    };
     let defaults = default_fns(m);
     let table_row = is_table_row(service, &m.name).then(|| {
         let columns = m.fields.iter().map(|f| &f.wire);
@@ -69,6 +74,7 @@ fn model(service: &Service, m: &Model) -> TokenStream {
         #doc
         #[serde_with::serde_as]
         #[derive(#derive_debug Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #derive_default
         pub struct #name {
             #(#fields)*
         }
@@ -245,6 +251,10 @@ fn default_impl(service: &Service, m: &Model) -> Option<TokenStream> {
         return None;
     }
     let name = ident(&m.name);
+    if m.fields.iter().all(|f| f.default.is_none()) {
+        // Every field takes its type's default: derive it.
+        return Some(quote!(#[derive(Default)]));
+    }
     let fields = m.fields.iter().map(|f| {
         let field = ident(&f.rust);
         match &f.default {

@@ -3,7 +3,6 @@
 //! Generated API of RS.ge eAPI "Tax document".
 //!
 //! REST service of the Georgian Revenue Service (RS.ge) for tax documents (VAT invoices): saving, activating, confirming, refusing, cancelling and deleting documents, listing documents, goods, excise goods and barcodes, and attaching documents to VAT declarations. All traffic is HTTPS and JSON; field names are case-sensitive (DATA and Data are different fields). Every call except /Users/Authenticate and /Users/AuthenticatePin needs the header "Authorization: bearer {ACCESS_TOKEN}". Every reply is the envelope {"DATA": ..., "STATUS": {"ID": n, "TEXT": "..."}}; ID 0 is success. Status codes -1xx are authentication errors, -2xx tax-document errors. Dates are written "DD-MM-YYYY HH:MM:SS" (24-hour clock). The real service does not always answer HTTP 200: business errors come with HTTP 400, authentication errors (-1xx) with HTTP 401 and unhandled errors with HTTP 500 and ID -1, in each case still carrying the envelope (service behaviour, not stated in the document). There is no separate test host: the test accounts tbilisi/123456 (TIN 206322102, one-step login) and satesto2/123456 (TIN 12345678910, two-step login) work against production and only with those two TINs.
-#![allow(clippy::all)]
 pub mod endpoints;
 pub mod enums;
 pub mod models;

@@ -27,6 +27,7 @@ pub mod formats {
 /// Body of /Users/Authenticate.
 #[serde_with::serde_as]
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct AuthenticateRequest {
     /// User name or personal number. The service trims it.
     ///
@@ -56,18 +57,10 @@ impl std::fmt::Debug for AuthenticateRequest {
             .finish()
     }
 }
-impl Default for AuthenticateRequest {
-    fn default() -> Self {
-        Self {
-            username: Default::default(),
-            password: Default::default(),
-            device_code: Default::default(),
-        }
-    }
-}
 /// DATA of /Users/Authenticate. One-step login fills ACCESS_TOKEN, EXPIRES_IN and MASKED_MOBILE; two-step login fills PIN_TOKEN and MASKED_MOBILE.
 #[serde_with::serde_as]
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct AuthenticateResponse {
     /// Access token for "Authorization: bearer ...". Shaped &lt;GUID&gt;-&lt;ddMMyyyyhhmmss&gt;. Absent in the two-step reply.
     ///
@@ -102,19 +95,10 @@ impl std::fmt::Debug for AuthenticateResponse {
             .finish()
     }
 }
-impl Default for AuthenticateResponse {
-    fn default() -> Self {
-        Self {
-            access_token: Default::default(),
-            expires_in: Default::default(),
-            masked_mobile: Default::default(),
-            pin_token: Default::default(),
-        }
-    }
-}
 /// Body of /Users/AuthenticatePin.
 #[serde_with::serde_as]
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct AuthenticatePinRequest {
     /// The PIN_TOKEN returned by Authenticate.
     ///
@@ -165,21 +149,10 @@ impl std::fmt::Debug for AuthenticatePinRequest {
             .finish()
     }
 }
-impl Default for AuthenticatePinRequest {
-    fn default() -> Self {
-        Self {
-            pin_token: Default::default(),
-            pin: Default::default(),
-            device_code: Default::default(),
-            address: Default::default(),
-            browser: Default::default(),
-            oper_system: Default::default(),
-        }
-    }
-}
 /// DATA of /Users/AuthenticatePin.
 #[serde_with::serde_as]
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct AuthenticatePinResponse {
     /// Access token for "Authorization: bearer ...".
     ///
@@ -202,17 +175,10 @@ impl std::fmt::Debug for AuthenticatePinResponse {
             .finish()
     }
 }
-impl Default for AuthenticatePinResponse {
-    fn default() -> Self {
-        Self {
-            access_token: Default::default(),
-            expires_in: Default::default(),
-        }
-    }
-}
 /// Body of /Org/GetVatPayerStatus.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetVatPayerStatusRequest {
     /// Identification number (9 digits) or personal number (11 digits).
     ///
@@ -226,17 +192,10 @@ pub struct GetVatPayerStatusRequest {
     #[serde(rename = "VatDate")]
     pub vat_date: chrono::NaiveDateTime,
 }
-impl Default for GetVatPayerStatusRequest {
-    fn default() -> Self {
-        Self {
-            tin: Default::default(),
-            vat_date: Default::default(),
-        }
-    }
-}
 /// DATA of /Org/GetVatPayerStatus.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetVatPayerStatusResponse {
     /// True if a VAT payer.
     ///
@@ -244,16 +203,10 @@ pub struct GetVatPayerStatusResponse {
     #[serde(rename = "IsVatPayer", default, skip_serializing_if = "Option::is_none")]
     pub is_vat_payer: Option<bool>,
 }
-impl Default for GetVatPayerStatusResponse {
-    fn default() -> Self {
-        Self {
-            is_vat_payer: Default::default(),
-        }
-    }
-}
 /// Body of /Org/GetOrgInfoByTin.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetOrgInfoByTinRequest {
     /// Identification number (9 digits) or personal number (11 digits). An empty string asks for the caller's own data (service behaviour).
     ///
@@ -261,14 +214,10 @@ pub struct GetOrgInfoByTinRequest {
     #[serde(rename = "Tin")]
     pub tin: String,
 }
-impl Default for GetOrgInfoByTinRequest {
-    fn default() -> Self {
-        Self { tin: Default::default() }
-    }
-}
 /// DATA of /Org/GetOrgInfoByTin.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetOrgInfoByTinResponse {
     /// Identification or personal number.
     ///
@@ -300,21 +249,10 @@ pub struct GetOrgInfoByTinResponse {
     #[serde(rename = "UnID", default, skip_serializing_if = "Option::is_none")]
     pub un_id: Option<i64>,
 }
-impl Default for GetOrgInfoByTinResponse {
-    fn default() -> Self {
-        Self {
-            tin: Default::default(),
-            address: Default::default(),
-            is_vat_payer: Default::default(),
-            is_diplomat: Default::default(),
-            name: Default::default(),
-            un_id: Default::default(),
-        }
-    }
-}
 /// One element of the DATA array of /Common/GetUnits.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct Unit {
     /// Unit id (the UNIT_ID of goods lines); typed String, sent as a numeric string such as "1".
     ///
@@ -328,17 +266,10 @@ pub struct Unit {
     #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
-impl Default for Unit {
-    fn default() -> Self {
-        Self {
-            value: Default::default(),
-            label: Default::default(),
-        }
-    }
-}
 /// Body of /Common/GetTransactionResult.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetTransactionResultRequest {
     /// The TransactionId sent with SaveInvoice or ActivateInvoice.
     ///
@@ -346,16 +277,10 @@ pub struct GetTransactionResultRequest {
     #[serde(rename = "TransactionId")]
     pub transaction_id: String,
 }
-impl Default for GetTransactionResultRequest {
-    fn default() -> Self {
-        Self {
-            transaction_id: Default::default(),
-        }
-    }
-}
 /// DATA of /Common/GetTransactionResult: the reply of the method called with the TransactionId (document: "დაბრუნდება ტრანზაქციის შესაბამისი მეთოდის პასუხი"). The document's only example carries INVOICE_ID as a string; the other fields are those of the SaveInvoice / ActivateInvoice reply.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetTransactionResultResponse {
     /// Id of the saved document. The example sends it as a string ("913"); numbers are read too.
     #[serde_as(as = "Option<taxsdk_runtime::wire::StringNumber>")]
@@ -372,21 +297,12 @@ pub struct GetTransactionResultResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for GetTransactionResultResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// A tax document (VAT invoice) with its sub-objects, as sent to SaveInvoice / ActivateInvoice and returned by GetInvoice / ListGoods. The 61 fields of the document's table plus TEMPLATE_NAME (in every example, not in the table) and WOOD_DOCUMENTS (only in the ActivateInvoice example).
 ///
 /// Original: INVOICE ობიექტი
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct Invoice {
     /// Document id; 0 when saving a new document (and for a correction).
     ///
@@ -908,80 +824,12 @@ pub struct Invoice {
     #[serde(rename = "WOOD_DOCUMENTS", default, skip_serializing_if = "Option::is_none")]
     pub wood_documents: Option<Vec<serde_json::Value>>,
 }
-impl Default for Invoice {
-    fn default() -> Self {
-        Self {
-            id: Default::default(),
-            inv_serie: Default::default(),
-            inv_number: Default::default(),
-            inv_category: Default::default(),
-            inv_type: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-            operation_date: Default::default(),
-            activate_date: Default::default(),
-            create_date: Default::default(),
-            confirm_date: Default::default(),
-            refuse_date: Default::default(),
-            request_cancel_date: Default::default(),
-            delivery_date: Default::default(),
-            agree_cancel_date: Default::default(),
-            correct_date: Default::default(),
-            trans_start_date: Default::default(),
-            correct_reason_id: Default::default(),
-            tin_seller: Default::default(),
-            tin_buyer: Default::default(),
-            foreign_buyer: Default::default(),
-            name_seller: Default::default(),
-            name_buyer: Default::default(),
-            seqnum_seller: Default::default(),
-            seqnum_buyer: Default::default(),
-            seller_status: Default::default(),
-            buyer_status: Default::default(),
-            status_txt_geo: Default::default(),
-            status_txt_eng: Default::default(),
-            amount_full: Default::default(),
-            amount_excise: Default::default(),
-            amount_vat: Default::default(),
-            amount_max: Default::default(),
-            trans_start_address: Default::default(),
-            trans_end_address: Default::default(),
-            trans_start_address_no: Default::default(),
-            trans_end_address_no: Default::default(),
-            trans_type: Default::default(),
-            trans_type_txt: Default::default(),
-            trans_company_tin: Default::default(),
-            trans_company_name: Default::default(),
-            trans_driver_tin: Default::default(),
-            trans_driver_foreign: Default::default(),
-            trans_driver_name: Default::default(),
-            trans_driver_country: Default::default(),
-            trans_car_model: Default::default(),
-            trans_car_no: Default::default(),
-            trans_trailer_no: Default::default(),
-            trans_cost: Default::default(),
-            trans_cost_payer: Default::default(),
-            inv_comment: Default::default(),
-            parent_id: Default::default(),
-            prev_correction_id: Default::default(),
-            next_correction_id: Default::default(),
-            template_name: Default::default(),
-            user_role: Default::default(),
-            invoice_goods: Default::default(),
-            invoice_parent_goods: Default::default(),
-            invoice_return: Default::default(),
-            sub_invoices_distribution: Default::default(),
-            invoice_advance: Default::default(),
-            invoice_oil_docs: Default::default(),
-            wood_documents: Default::default(),
-        }
-    }
-}
 /// One goods or services line of a document (also used for the parent document's goods).
 ///
 /// Original: INVOICE_GOODS / INVOICE_PARENT_GOODS
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct InvoiceGoods {
     /// Line id; 0 when creating a new document.
     ///
@@ -1113,36 +961,12 @@ pub struct InvoiceGoods {
     )]
     pub excise_unit_price: Option<rust_decimal::Decimal>,
 }
-impl Default for InvoiceGoods {
-    fn default() -> Self {
-        Self {
-            id: Default::default(),
-            invoice_id: Default::default(),
-            inv_type: Default::default(),
-            inv_category: Default::default(),
-            goods_name: Default::default(),
-            barcode: Default::default(),
-            unit_id: Default::default(),
-            unit_txt: Default::default(),
-            quantity: Default::default(),
-            quantity_ext: Default::default(),
-            quantity_stock: Default::default(),
-            unit_price: Default::default(),
-            amount: Default::default(),
-            vat_amount: Default::default(),
-            vat_type: Default::default(),
-            vat_type_txt: Default::default(),
-            excise_amount: Default::default(),
-            excise_id: Default::default(),
-            excise_unit_price: Default::default(),
-        }
-    }
-}
 /// A return document attached to a correction. Only RETURN_INVOICE_ID is sent; a return is attached only when correcting the document whose goods are returned.
 ///
 /// Original: INVOICE_RETURN
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct InvoiceReturn {
     /// Id of the return document.
     ///
@@ -1196,23 +1020,12 @@ pub struct InvoiceReturn {
     #[serde(rename = "OPERATION_DATE", default, skip_serializing_if = "Option::is_none")]
     pub operation_date: Option<chrono::NaiveDateTime>,
 }
-impl Default for InvoiceReturn {
-    fn default() -> Self {
-        Self {
-            return_invoice_id: Default::default(),
-            corrected_invoice_id: Default::default(),
-            inv_number: Default::default(),
-            inv_serie: Default::default(),
-            buyer: Default::default(),
-            operation_date: Default::default(),
-        }
-    }
-}
 /// An advance document offset against this document. Clients send ID, OPERATION_DATE and AMOUNT; the rest comes from the service.
 ///
 /// Original: INVOICE_ADVANCE
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct InvoiceAdvance {
     /// Id of the document the advance is attached to.
     ///
@@ -1315,30 +1128,12 @@ pub struct InvoiceAdvance {
     #[serde(rename = "ACTIVATE_DATE", default, skip_serializing_if = "Option::is_none")]
     pub activate_date: Option<chrono::NaiveDateTime>,
 }
-impl Default for InvoiceAdvance {
-    fn default() -> Self {
-        Self {
-            parent_invoice_id: Default::default(),
-            id: Default::default(),
-            operation_date: Default::default(),
-            amount: Default::default(),
-            inv_number: Default::default(),
-            inv_serie: Default::default(),
-            buyer: Default::default(),
-            seller: Default::default(),
-            inv_category: Default::default(),
-            inv_type: Default::default(),
-            amount_full: Default::default(),
-            amount_max: Default::default(),
-            activate_date: Default::default(),
-        }
-    }
-}
 /// A sub-document of a distribution document (all fields set by the service; no example in the document).
 ///
 /// Original: SUB_INVOICES_DISTRIBUTION
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct SubInvoiceDistribution {
     /// Id of the distribution document.
     ///
@@ -1445,29 +1240,12 @@ pub struct SubInvoiceDistribution {
     #[serde(rename = "OPERATION_DATE", default, skip_serializing_if = "Option::is_none")]
     pub operation_date: Option<chrono::NaiveDateTime>,
 }
-impl Default for SubInvoiceDistribution {
-    fn default() -> Self {
-        Self {
-            parent_invoice_id: Default::default(),
-            sub_invoice_id: Default::default(),
-            inv_number: Default::default(),
-            inv_serie: Default::default(),
-            buyer: Default::default(),
-            seller: Default::default(),
-            inv_category: Default::default(),
-            inv_type: Default::default(),
-            amount_full: Default::default(),
-            goods_amount_sum: Default::default(),
-            goods_sum: Default::default(),
-            operation_date: Default::default(),
-        }
-    }
-}
 /// The INVOICE object reduced to its ID, as DeleteInvoice, CancelInvoice, RefuseInvoice and ConfirmInvoice take it.
 ///
 /// Original: მონაცემების ობიექტი, გადაეცემა მხოლოდ ID
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct InvoiceRef {
     /// Document id.
     ///
@@ -1476,28 +1254,20 @@ pub struct InvoiceRef {
     #[serde(rename = "ID")]
     pub id: i64,
 }
-impl Default for InvoiceRef {
-    fn default() -> Self {
-        Self { id: Default::default() }
-    }
-}
 /// One element of the Invoices list of the batch methods (ActivateInvoices, RefuseInvoices, ConfirmInvoices, ListGoods, CreateDecl). The document says only "ობიექტი, რომელიც შეიცავს დოკუმენტის ID-ებს" (an object containing the documents' IDs) and shows no example; this shape, {"ID": 7624}, is the one the existing Python client sends (decision, see REPAIRS.md).
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct InvoiceIdItem {
     /// Document id.
     #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
     #[serde(rename = "ID")]
     pub id: i64,
 }
-impl Default for InvoiceIdItem {
-    fn default() -> Self {
-        Self { id: Default::default() }
-    }
-}
 /// One element of the DATA array of /Invoice/GetActions. The service sends every value as a string.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct InvoiceAction {
     /// Status id (the ACTION filter / column of ListInvoices). Typed Number, sent as a string.
     ///
@@ -1520,16 +1290,6 @@ pub struct InvoiceAction {
     /// Original: ქმედება მყიდველის მხრიდან
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
-}
-impl Default for InvoiceAction {
-    fn default() -> Self {
-        Self {
-            id: Default::default(),
-            name: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
 }
 /// Body of /Invoice/GetInvoice. InvoiceID or InvoiceNumber must identify the document, otherwise -1.
 #[serde_with::serde_as]
@@ -1593,6 +1353,7 @@ fn write_get_invoice_request_parent_invoice_id<S: serde::Serializer>(
 /// DATA of /Invoice/GetInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetInvoiceResponse {
     /// The document.
     ///
@@ -1600,16 +1361,10 @@ pub struct GetInvoiceResponse {
     #[serde(rename = "INVOICE", default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
 }
-impl Default for GetInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/SaveInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct SaveInvoiceRequest {
     /// The document to save.
     ///
@@ -1622,17 +1377,10 @@ pub struct SaveInvoiceRequest {
     #[serde(rename = "TransactionId", default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
-impl Default for SaveInvoiceRequest {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-            transaction_id: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/SaveInvoice (empty on error).
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct SaveInvoiceResponse {
     /// Id of the saved document.
     ///
@@ -1657,19 +1405,10 @@ pub struct SaveInvoiceResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for SaveInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/ActivateInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ActivateInvoiceRequest {
     /// The document: only ID for a saved document, or the full object with ID 0 and SELLER_ACTION 1 to save and activate at once. Not marked mandatory in the document.
     ///
@@ -1682,17 +1421,10 @@ pub struct ActivateInvoiceRequest {
     #[serde(rename = "TransactionId", default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
 }
-impl Default for ActivateInvoiceRequest {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-            transaction_id: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/ActivateInvoice (empty on error).
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ActivateInvoiceResponse {
     /// Document id.
     ///
@@ -1717,19 +1449,10 @@ pub struct ActivateInvoiceResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for ActivateInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/DeleteInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct DeleteInvoiceRequest {
     /// The document, by ID only. Not marked mandatory in the document.
     ///
@@ -1737,16 +1460,10 @@ pub struct DeleteInvoiceRequest {
     #[serde(rename = "INVOICE", default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceRef>,
 }
-impl Default for DeleteInvoiceRequest {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/DeleteInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct DeleteInvoiceResponse {
     /// Document id.
     ///
@@ -1771,19 +1488,10 @@ pub struct DeleteInvoiceResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for DeleteInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/CancelInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct CancelInvoiceRequest {
     /// The document, by ID only. Not marked mandatory in the document.
     ///
@@ -1791,16 +1499,10 @@ pub struct CancelInvoiceRequest {
     #[serde(rename = "INVOICE", default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceRef>,
 }
-impl Default for CancelInvoiceRequest {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/CancelInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct CancelInvoiceResponse {
     /// Document id.
     ///
@@ -1825,19 +1527,10 @@ pub struct CancelInvoiceResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for CancelInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/RefuseInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct RefuseInvoiceRequest {
     /// The document, by ID only. Not marked mandatory in the document.
     ///
@@ -1845,16 +1538,10 @@ pub struct RefuseInvoiceRequest {
     #[serde(rename = "INVOICE", default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceRef>,
 }
-impl Default for RefuseInvoiceRequest {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/RefuseInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct RefuseInvoiceResponse {
     /// Document id.
     ///
@@ -1879,19 +1566,10 @@ pub struct RefuseInvoiceResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for RefuseInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/ConfirmInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ConfirmInvoiceRequest {
     /// The document, by ID only. Not marked mandatory in the document.
     ///
@@ -1899,16 +1577,10 @@ pub struct ConfirmInvoiceRequest {
     #[serde(rename = "INVOICE", default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceRef>,
 }
-impl Default for ConfirmInvoiceRequest {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/ConfirmInvoice.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ConfirmInvoiceResponse {
     /// Document id.
     ///
@@ -1933,19 +1605,10 @@ pub struct ConfirmInvoiceResponse {
     #[serde(rename = "BUYER_ACTION", default, skip_serializing_if = "Option::is_none")]
     pub buyer_action: Option<BuyerAction>,
 }
-impl Default for ConfirmInvoiceResponse {
-    fn default() -> Self {
-        Self {
-            invoice_id: Default::default(),
-            invoice_number: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/ActivateInvoices.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ActivateInvoicesRequest {
     /// The documents to activate (shape decided, see InvoiceIdItem).
     ///
@@ -1953,16 +1616,10 @@ pub struct ActivateInvoicesRequest {
     #[serde(rename = "Invoices", default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<InvoiceIdItem>>,
 }
-impl Default for ActivateInvoicesRequest {
-    fn default() -> Self {
-        Self {
-            invoices: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/RefuseInvoices.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct RefuseInvoicesRequest {
     /// The documents to refuse (shape decided, see InvoiceIdItem).
     ///
@@ -1970,16 +1627,10 @@ pub struct RefuseInvoicesRequest {
     #[serde(rename = "Invoices", default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<InvoiceIdItem>>,
 }
-impl Default for RefuseInvoicesRequest {
-    fn default() -> Self {
-        Self {
-            invoices: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/ConfirmInvoices.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ConfirmInvoicesRequest {
     /// The documents to confirm (shape decided, see InvoiceIdItem).
     ///
@@ -1987,26 +1638,15 @@ pub struct ConfirmInvoicesRequest {
     #[serde(rename = "Invoices", default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<InvoiceIdItem>>,
 }
-impl Default for ConfirmInvoicesRequest {
-    fn default() -> Self {
-        Self {
-            invoices: Default::default(),
-        }
-    }
-}
 /// The "Summary" object of a table reply.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct TableSummary {
     /// Number of matching records (not only the rows returned). Sent as an integer (2) or an integral float (32.0).
     #[serde_as(as = "Option<taxsdk_runtime::wire::LenientNumber>")]
     #[serde(rename = "_Count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-}
-impl Default for TableSummary {
-    fn default() -> Self {
-        Self { count: Default::default() }
-    }
 }
 /// Filters of /Invoice/ListInvoices, all optional. Date ranges are "DD-MM-YYYY:DD-MM-YYYY". Several codes can be given comma-separated in INV_CATEGORY, INV_TYPE, ACTION, SELLER_ACTION_TXT and BUYER_ACTION_TXT.
 ///
@@ -2320,6 +1960,7 @@ fn read_list_invoices_request_type<'de, D: serde::Deserializer<'de>>(
 /// DATA of /Invoice/ListInvoices: a table of ListInvoicesRow plus the total count.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListInvoicesResponse {
     /// Column names and rows, decoded into ListInvoicesRow.
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
@@ -2328,19 +1969,12 @@ pub struct ListInvoicesResponse {
     #[serde(rename = "Summary", default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<TableSummary>,
 }
-impl Default for ListInvoicesResponse {
-    fn default() -> Self {
-        Self {
-            data: Default::default(),
-            summary: Default::default(),
-        }
-    }
-}
 /// One row of ListInvoices, after zipping Data.Fields with the row. Holds every column of the document's table, the columns the examples show but the table omits (SUBUSER_ID_SELLER, UNID_SELLER, BUYER_VIEW_DATE, ACTION), and the columns of the TYPE 5/50 reply (AMOUNT_MAX, INV_CATEGORY, INV_TYPE, UNID_BUYER, TIN_SELLER, TIN_BUYER). Ids and amounts arrive as floats (28361.0), INV_NUMBER as a string, empty values as null, and some columns carry Georgian display text (TRANS_COST_PAYER "მყიდველი").
 ///
 /// Original: RESPONSE პარამეტრები DATA.Data.Fields ობიექტში
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListInvoicesRow {
     /// Sub-user of the seller who issued the document (0.0 in the examples). Not in the document's table.
     #[serde_as(
@@ -2811,70 +2445,6 @@ pub struct ListInvoicesRow {
     )]
     pub next_correction_id: Option<i64>,
 }
-impl Default for ListInvoicesRow {
-    fn default() -> Self {
-        Self {
-            subuser_id_seller: Default::default(),
-            unid_seller: Default::default(),
-            unid_buyer: Default::default(),
-            id: Default::default(),
-            inv_serie: Default::default(),
-            inv_number: Default::default(),
-            seqnum_seller: Default::default(),
-            seqnum_buyer: Default::default(),
-            inv_category: Default::default(),
-            inv_type: Default::default(),
-            inv_category_name: Default::default(),
-            inv_type_name: Default::default(),
-            amount_full: Default::default(),
-            amount_excise: Default::default(),
-            amount_vat: Default::default(),
-            amount_max: Default::default(),
-            docmosnom_seller: Default::default(),
-            docmosnom_buyer: Default::default(),
-            tin_seller: Default::default(),
-            tin_buyer: Default::default(),
-            trans_start_address: Default::default(),
-            trans_end_address: Default::default(),
-            trans_start_address_no: Default::default(),
-            trans_end_address_no: Default::default(),
-            trans_name: Default::default(),
-            trans_company: Default::default(),
-            trans_driver: Default::default(),
-            trans_car_model: Default::default(),
-            trans_car_no: Default::default(),
-            trans_trailer_no: Default::default(),
-            trans_cost: Default::default(),
-            trans_cost_payer: Default::default(),
-            inv_comment: Default::default(),
-            delete_date: Default::default(),
-            create_date: Default::default(),
-            operation_date: Default::default(),
-            activate_date: Default::default(),
-            trans_start_date: Default::default(),
-            confirm_date: Default::default(),
-            refuse_date: Default::default(),
-            delivery_date: Default::default(),
-            request_cancel_date: Default::default(),
-            agree_cancel_date: Default::default(),
-            correct_date: Default::default(),
-            change_date: Default::default(),
-            buyer_view_date: Default::default(),
-            action: Default::default(),
-            seller_action: Default::default(),
-            buyer_action: Default::default(),
-            seller_action_txt: Default::default(),
-            buyer_action_txt: Default::default(),
-            seller: Default::default(),
-            buyer: Default::default(),
-            parent_inv_number: Default::default(),
-            correct_reason_id: Default::default(),
-            template_name: Default::default(),
-            prev_correction_id: Default::default(),
-            next_correction_id: Default::default(),
-        }
-    }
-}
 impl taxsdk_runtime::TableRow for ListInvoicesRow {
     const COLUMNS: &'static [&'static str] = &[
         "SUBUSER_ID_SELLER",
@@ -2940,6 +2510,7 @@ impl taxsdk_runtime::TableRow for ListInvoicesRow {
 /// Filter of /Invoice/ListGoods.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListGoodsRequest {
     /// The documents to return (shape decided, see InvoiceIdItem).
     ///
@@ -2947,18 +2518,12 @@ pub struct ListGoodsRequest {
     #[serde(rename = "Invoices", default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<InvoiceIdItem>>,
 }
-impl Default for ListGoodsRequest {
-    fn default() -> Self {
-        Self {
-            invoices: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/ListGoods.
 ///
 /// Original: RESPONSE პარამეტრები DATA.INVOICES ობიექტში
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListGoodsResponse {
     /// The documents, each wrapped as {"INVOICE": ...}.
     ///
@@ -2966,29 +2531,16 @@ pub struct ListGoodsResponse {
     #[serde(rename = "INVOICES", default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<ListGoodsItem>>,
 }
-impl Default for ListGoodsResponse {
-    fn default() -> Self {
-        Self {
-            invoices: Default::default(),
-        }
-    }
-}
 /// One element of DATA.INVOICES of /Invoice/ListGoods.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListGoodsItem {
     /// A document with its goods and sub-objects.
     ///
     /// Original: მონაცემების ობიექტი
     #[serde(rename = "INVOICE", default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
-}
-impl Default for ListGoodsItem {
-    fn default() -> Self {
-        Self {
-            invoice: Default::default(),
-        }
-    }
 }
 /// Filters of /Invoice/ListExcise, all optional (unused ones may also be sent empty).
 ///
@@ -3060,6 +2612,7 @@ fn write_list_excise_request_maximum_rows<S: serde::Serializer>(
 /// DATA of /Invoice/ListExcise: a table of ListExciseRow plus the total count.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListExciseResponse {
     /// Column names and rows, decoded into ListExciseRow.
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
@@ -3068,19 +2621,12 @@ pub struct ListExciseResponse {
     #[serde(rename = "Summary", default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<TableSummary>,
 }
-impl Default for ListExciseResponse {
-    fn default() -> Self {
-        Self {
-            data: Default::default(),
-            summary: Default::default(),
-        }
-    }
-}
 /// One row of ListExcise, after zipping Data.Fields with the row. The service names one column "EXCISE_CODE " with a trailing space (the table prints EXCISE_CODE); END_DATE_NVL is not in the table.
 ///
 /// Original: RESPONSE პარამეტრები DATA.Data.Fields ობიექტში
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListExciseRow {
     /// Excise goods id (EXCISE_ID of goods lines).
     ///
@@ -3160,22 +2706,6 @@ pub struct ListExciseRow {
     )]
     #[serde(rename = "END_DATE_NVL", default, skip_serializing_if = "Option::is_none")]
     pub end_date_nvl: Option<chrono::NaiveDate>,
-}
-impl Default for ListExciseRow {
-    fn default() -> Self {
-        Self {
-            id: Default::default(),
-            product_name: Default::default(),
-            unit_id: Default::default(),
-            unit_text: Default::default(),
-            excise_code: Default::default(),
-            excise_rate: Default::default(),
-            end_date: Default::default(),
-            effect_date: Default::default(),
-            effect_date_month: Default::default(),
-            end_date_nvl: Default::default(),
-        }
-    }
 }
 impl taxsdk_runtime::TableRow for ListExciseRow {
     const COLUMNS: &'static [&'static str] = &[
@@ -3272,6 +2802,7 @@ fn write_list_bar_codes_request_maximum_rows<S: serde::Serializer>(
 /// DATA of /Invoice/ListBarCodes: a table of ListBarCodesRow plus the total count.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListBarCodesResponse {
     /// Column names and rows, decoded into ListBarCodesRow.
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
@@ -3280,19 +2811,12 @@ pub struct ListBarCodesResponse {
     #[serde(rename = "Summary", default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<TableSummary>,
 }
-impl Default for ListBarCodesResponse {
-    fn default() -> Self {
-        Self {
-            data: Default::default(),
-            summary: Default::default(),
-        }
-    }
-}
 /// One row of ListBarCodes, after zipping Data.Fields with the row. UN_ID is not in the table.
 ///
 /// Original: RESPONSE პარამეტრები DATA.Data.Fields ობიექტში
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListBarCodesRow {
     /// Barcode.
     ///
@@ -3347,20 +2871,6 @@ pub struct ListBarCodesRow {
     #[serde(rename = "UNIT_PRICE", default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<rust_decimal::Decimal>,
 }
-impl Default for ListBarCodesRow {
-    fn default() -> Self {
-        Self {
-            barcode: Default::default(),
-            goods_name: Default::default(),
-            un_id: Default::default(),
-            unit_id: Default::default(),
-            unit_txt: Default::default(),
-            vat_type: Default::default(),
-            vat_type_txt: Default::default(),
-            unit_price: Default::default(),
-        }
-    }
-}
 impl taxsdk_runtime::TableRow for ListBarCodesRow {
     const COLUMNS: &'static [&'static str] = &[
         "BARCODE",
@@ -3376,6 +2886,7 @@ impl taxsdk_runtime::TableRow for ListBarCodesRow {
 /// Body of /Invoice/GetBarCode.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetBarCodeRequest {
     /// The barcode to look up (not marked mandatory in the document).
     ///
@@ -3383,31 +2894,21 @@ pub struct GetBarCodeRequest {
     #[serde(rename = "barCode", default, skip_serializing_if = "Option::is_none")]
     pub bar_code: Option<String>,
 }
-impl Default for GetBarCodeRequest {
-    fn default() -> Self {
-        Self {
-            bar_code: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/GetBarCode; RESULT is empty when the barcode is unknown.
 ///
 /// Original: RESPONSE პარამეტრები DATA ობიექტში არის RESULT ობიექტი
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetBarCodeResponse {
     /// The barcode's information.
     #[serde(rename = "RESULT", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<BarCode>,
 }
-impl Default for GetBarCodeResponse {
-    fn default() -> Self {
-        Self { result: Default::default() }
-    }
-}
 /// RESULT of /Invoice/GetBarCode. The service sends every value as a string.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct BarCode {
     /// Barcode.
     ///
@@ -3442,21 +2943,10 @@ pub struct BarCode {
     #[serde(rename = "UNIT_PRICE", default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<rust_decimal::Decimal>,
 }
-impl Default for BarCode {
-    fn default() -> Self {
-        Self {
-            barcode: Default::default(),
-            goods_name: Default::default(),
-            unit_id: Default::default(),
-            unit_txt: Default::default(),
-            vat_type: Default::default(),
-            unit_price: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/GetSeqNum.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetSeqNumRequest {
     /// Period (year and month). Typed Number, but sent as the string "201901".
     ///
@@ -3469,16 +2959,10 @@ pub struct GetSeqNumRequest {
     )]
     pub operation_period: Option<taxsdk_runtime::wire::YearMonth>,
 }
-impl Default for GetSeqNumRequest {
-    fn default() -> Self {
-        Self {
-            operation_period: Default::default(),
-        }
-    }
-}
 /// DATA of /Invoice/GetSeqNum.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct GetSeqNumResponse {
     /// Declaration number; typed Number, sent as a string ("26466366").
     ///
@@ -3487,16 +2971,10 @@ pub struct GetSeqNumResponse {
     #[serde(rename = "SeqNum", default, skip_serializing_if = "Option::is_none")]
     pub seq_num: Option<i64>,
 }
-impl Default for GetSeqNumResponse {
-    fn default() -> Self {
-        Self {
-            seq_num: Default::default(),
-        }
-    }
-}
 /// Body of /Invoice/CreateDecl.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct CreateDeclRequest {
     /// The documents to attach (shape decided, see InvoiceIdItem).
     ///
@@ -3513,12 +2991,4 @@ pub struct CreateDeclRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub operation_period: Option<taxsdk_runtime::wire::YearMonth>,
-}
-impl Default for CreateDeclRequest {
-    fn default() -> Self {
-        Self {
-            invoices: Default::default(),
-            operation_period: Default::default(),
-        }
-    }
 }

@@ -200,9 +200,7 @@ impl UnitCode {
     }
     /// The original (Georgian) label, when the spec gives one.
     pub fn label_ka(&self) -> Option<&'static str> {
-        match self {
-            _ => None,
-        }
+        None
     }
     /// The English label, when the spec gives one.
     pub fn label_en(&self) -> Option<&'static str> {

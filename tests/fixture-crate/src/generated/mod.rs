@@ -3,7 +3,6 @@
 //! Generated API of Fixture service.
 //!
 //! A service that exists only to exercise the generator.
-#![allow(clippy::all)]
 pub mod endpoints;
 pub mod enums;
 pub mod models;

@@ -33,6 +33,7 @@ pub mod formats {
 /// Credentials.
 #[serde_with::serde_as]
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct LoginRequest {
     /// User name.
     #[serde(rename = "USERNAME")]
@@ -50,17 +51,10 @@ impl std::fmt::Debug for LoginRequest {
             .finish()
     }
 }
-impl Default for LoginRequest {
-    fn default() -> Self {
-        Self {
-            username: Default::default(),
-            password: Default::default(),
-        }
-    }
-}
 /// The `LoginResponse` object.
 #[serde_with::serde_as]
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct LoginResponse {
     /// Wire field `ACCESS_TOKEN`.
     ///
@@ -83,17 +77,10 @@ impl std::fmt::Debug for LoginResponse {
             .finish()
     }
 }
-impl Default for LoginResponse {
-    fn default() -> Self {
-        Self {
-            access_token: Default::default(),
-            expires_in: Default::default(),
-        }
-    }
-}
 /// The `SaveItemRequest` object.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct SaveItemRequest {
     /// Wire field `TransactionId`.
     #[serde(rename = "TransactionId", default, skip_serializing_if = "Option::is_none")]
@@ -102,27 +89,15 @@ pub struct SaveItemRequest {
     #[serde(rename = "ITEM")]
     pub item: Item,
 }
-impl Default for SaveItemRequest {
-    fn default() -> Self {
-        Self {
-            transaction_id: Default::default(),
-            item: Default::default(),
-        }
-    }
-}
 /// The `SaveItemResponse` object.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct SaveItemResponse {
     /// Wire field `ID`.
     #[serde_as(as = "taxsdk_runtime::wire::StringNumber")]
     #[serde(rename = "ID")]
     pub id: i64,
-}
-impl Default for SaveItemResponse {
-    fn default() -> Self {
-        Self { id: Default::default() }
-    }
 }
 /// The `ListItemsRequest` object.
 #[serde_with::serde_as]
@@ -169,6 +144,7 @@ fn read_list_items_request_maximum_rows<'de, D: serde::Deserializer<'de>>(
 /// The `ListItemsResponse` object.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Default)]
 pub struct ListItemsResponse {
     /// Wire field `Rows`.
     #[serde(rename = "Rows")]
@@ -179,15 +155,6 @@ pub struct ListItemsResponse {
     /// Wire field `Grid`.
     #[serde(rename = "Grid", default, skip_serializing_if = "Option::is_none")]
     pub grid: Option<taxsdk_runtime::Table<Item>>,
-}
-impl Default for ListItemsResponse {
-    fn default() -> Self {
-        Self {
-            rows: Default::default(),
-            totals: Default::default(),
-            grid: Default::default(),
-        }
-    }
 }
 /// One item.
 ///
