@@ -1,16 +1,21 @@
 //! `taxsdk`: the command-line tool of taxsdk.
 //!
-//! Today: `taxsdk demo` (a complete invoice flow against the embedded eAPI
-//! sandbox) and `taxsdk sandbox eapi` (the emulator on a port for your own
-//! tests). The per-service subcommands follow.
+//! `taxsdk demo` (a complete invoice flow against the embedded eAPI
+//! sandbox), `taxsdk sandbox eapi` (the emulator on a port for your own
+//! tests), `taxsdk eapi ...` (the RS.ge eAPI: login with a token cache,
+//! lookups, invoices; table / JSON / CSV output) and `taxsdk completions`.
+//!
+//! Exit codes: 0 ok, 1 other failure, 2 usage, 3 authentication, 4 service
+//! error, 5 network.
 
 mod demo;
+mod eapi;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Exit code for a failure of the demo or the sandbox.
 const EXIT_FAILURE: u8 = 1;
@@ -20,9 +25,13 @@ const EXIT_FAILURE: u8 = 1;
     name = "taxsdk",
     version,
     about = "Typed clients and local sandboxes of tax e-invoicing services",
-    after_help = "Examples:\n  taxsdk demo\n  taxsdk sandbox eapi --port 8080"
+    after_help = "Examples:\n  taxsdk demo\n  taxsdk sandbox eapi --port 8080\n  \
+        taxsdk eapi login --username tbilisi\n  taxsdk eapi invoices list --output csv\n\n\
+        Exit codes: 0 ok, 1 other failure, 2 usage, 3 authentication, 4 service error, 5 network"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: eapi::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +45,16 @@ enum Command {
     /// Serve a service emulator until Ctrl-C.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// The RS.ge eAPI: log in, look up taxpayers, list and manage invoices.
+    Eapi(eapi::EapiArgs),
+    /// Print a shell completion script to stdout.
+    #[command(
+        after_help = "Example:\n  taxsdk completions bash > ~/.local/share/bash-completion/completions/taxsdk"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,13 +94,26 @@ fn main() -> ExitCode {
             Command::Sandbox(SandboxCommand::Eapi { port, host, data }) => {
                 serve_eapi(SocketAddr::new(host, port), data).await
             }
+            Command::Eapi(args) => {
+                return eapi::run(cli.global, args).await;
+            }
+            Command::Completions { shell } => {
+                clap_complete::generate(
+                    shell,
+                    &mut Cli::command(),
+                    "taxsdk",
+                    &mut std::io::stdout(),
+                );
+                Ok(())
+            }
         }
+        .map_err(eapi::CliError::Other)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_FAILURE)
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
         }
     }
 }
