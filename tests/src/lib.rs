@@ -223,3 +223,28 @@ fn unknown_columns(
         _ => {}
     }
 }
+
+/// Serve `router` on a free loopback port; returns its base URL.
+pub async fn serve(router: taxsdk_runtime::server::axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free loopback port");
+    let address = listener.local_addr().expect("bound address");
+    tokio::spawn(async move { taxsdk_runtime::server::axum::serve(listener, router).await });
+    format!("http://{address}")
+}
+
+/// A loopback server answering every request with `status` and the JSON
+/// `body`, for client error-path tests; returns its base URL.
+pub async fn canned_server(status: u16, body: &'static str) -> String {
+    use taxsdk_runtime::server::axum;
+    let status = axum::http::StatusCode::from_u16(status).expect("a valid HTTP status");
+    let router = axum::Router::new().fallback(move || async move {
+        (
+            status,
+            [("content-type", "application/json; charset=utf-8")],
+            body,
+        )
+    });
+    serve(router).await
+}

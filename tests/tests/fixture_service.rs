@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use taxsdk_fixture::client::Client;
 use taxsdk_fixture::enums::{ItemKind, Payer, UnitCode};
 use taxsdk_fixture::models::*;
-use taxsdk_runtime::server::{RequestContext, axum};
+use taxsdk_runtime::server::RequestContext;
 use taxsdk_runtime::{Empty, Error, ServiceStatus};
 
 #[test]
@@ -163,19 +163,12 @@ impl ItemExt for Item {
     }
 }
 
-async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    format!("http://{address}")
-}
-
 async fn fixture_client() -> Client {
     let router = taxsdk_fixture::server::router(Arc::new(Fixture {
         next_id: AtomicU64::new(1),
     }));
     Client::builder()
-        .base_url(serve(router).await)
+        .base_url(taxsdk_tests::serve(router).await)
         .build()
         .unwrap()
 }
@@ -304,15 +297,8 @@ async fn router_answers_bad_requests_with_the_envelope() {
 
 /// A server that answers every call with a fixed status and body.
 async fn canned(status: u16, body: &'static str) -> Client {
-    let router = axum::Router::new().fallback(move || async move {
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json")],
-            body,
-        )
-    });
     let client = Client::builder()
-        .base_url(serve(router).await)
+        .base_url(taxsdk_tests::canned_server(status, body).await)
         .build()
         .unwrap();
     client.transport().set_token(SecretString::from("t"));

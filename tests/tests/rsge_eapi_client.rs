@@ -6,23 +6,12 @@ use rsge_eapi::client::Client;
 use rsge_eapi::models::{GetInvoiceRequest, GetOrgInfoByTinRequest};
 use secrecy::SecretString;
 use taxsdk_runtime::Error;
-use taxsdk_runtime::server::axum;
 
 /// A server answering every call with `status` and `body`; returns a client
 /// that already holds a token.
 async fn canned(status: u16, body: &'static str) -> Client {
-    let router = axum::Router::new().fallback(move || async move {
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json; charset=utf-8")],
-            body,
-        )
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
     let client = Client::builder()
-        .base_url(format!("http://{address}"))
+        .base_url(taxsdk_tests::canned_server(status, body).await)
         .build()
         .unwrap();
     client.transport().set_token(SecretString::from("token"));
