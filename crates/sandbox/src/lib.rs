@@ -116,6 +116,11 @@
 //!   clock skew of `Sandbox::advance_clock`, and the configuration (users,
 //!   organisations, TTLs) which comes from `Config` on every start.
 //!
+//! - **Declarations**: GetSeqNum answers a declaration number per
+//!   organisation and month, derived from both (stable across restarts,
+//!   nothing stored); CreateDecl sets SEQNUM_SELLER or SEQNUM_BUYER (by the
+//!   caller's role) of active documents the caller sees, all or nothing (-2).
+//!
 //! ## Not emulated yet
 //!
 //! - -7 "transaction in progress": every call runs to completion under the
@@ -123,9 +128,11 @@
 //! - -105 rights of sub-users; corrections (PREV_CORRECTION_ID, CORRECT_*),
 //!   distribution sub-documents, advances' balances, returns, templates
 //!   (TYPE 40 lists nothing), excise and barcode catalogues (empty tables;
-//!   GetBarCode answers no result), declarations (GetSeqNum, CreateDecl
-//!   answer -1 with HTTP 501 and a text saying so), the buyer agreeing to a
-//!   cancellation, DELIVERY_DATE, BUYER_VIEW_DATE.
+//!   GetBarCode answers no result), the buyer agreeing to a cancellation,
+//!   DELIVERY_DATE, BUYER_VIEW_DATE.
+//! - List rows are written canonically (integer ids, TRANS_COST_PAYER as its
+//!   code), not with the document's quirks (`28361.0`, Georgian display text);
+//!   test a client's leniency on the spec's examples instead.
 //! - Filters TRANS_*, PARENT_INV_NUMBER, DECL_OPERATION_PERIOD and the other
 //!   date ranges of ListInvoices are accepted and ignored.
 //! - GetInvoice cannot tell an absent `parentInvoiceID` from 0 (the

@@ -778,3 +778,79 @@ async fn the_documents_save_invoice_example_is_accepted() {
     assert_eq!(doc.amount_full, Some(Decimal::new(180000, 2)));
     assert_eq!(doc.amount_vat, Some(Decimal::new(27458, 2)));
 }
+
+#[tokio::test]
+async fn declarations_number_by_month_and_attach_active_documents() {
+    use taxsdk_runtime::wire::YearMonth;
+    let sb = eapi::spawn().await.unwrap();
+    let seller = login(&sb, "tbilisi").await;
+    let buyer = login(&sb, "satesto2").await;
+    let period = YearMonth::new(2019, 1).unwrap();
+
+    let seq = |c: Client, p: Option<YearMonth>| async move {
+        c.get_seq_num(&GetSeqNumRequest {
+            operation_period: p,
+        })
+        .await
+    };
+    let number = seq(buyer.clone(), Some(period))
+        .await
+        .unwrap()
+        .seq_num
+        .unwrap();
+    assert_eq!(
+        seq(buyer.clone(), Some(period)).await.unwrap().seq_num,
+        Some(number)
+    );
+    let other_month = YearMonth::new(2019, 2).unwrap();
+    assert_ne!(
+        seq(buyer.clone(), Some(other_month)).await.unwrap().seq_num,
+        Some(number)
+    );
+    assert_eq!(status_of(seq(buyer.clone(), None).await), (-2, 400));
+
+    let active = save_new(&seller).await;
+    seller
+        .activate_invoice(&ActivateInvoiceRequest {
+            invoice: Some(Invoice {
+                id: active,
+                ..Default::default()
+            }),
+            transaction_id: None,
+        })
+        .await
+        .unwrap();
+    let draft = save_new(&seller).await;
+    let decl = |ids: Vec<i64>| CreateDeclRequest {
+        invoices: Some(ids.into_iter().map(|id| InvoiceIdItem { id }).collect()),
+        operation_period: Some(period),
+    };
+
+    // A draft is not visible to the buyer: the whole call is refused.
+    assert_eq!(
+        status_of(buyer.create_decl(&decl(vec![active, draft])).await),
+        (-2, 400)
+    );
+    let doc = buyer
+        .get_invoice(&get(active))
+        .await
+        .unwrap()
+        .invoice
+        .unwrap();
+    assert_eq!(doc.seqnum_buyer, None, "nothing attached by a refused call");
+
+    buyer.create_decl(&decl(vec![active])).await.unwrap();
+    let doc = buyer
+        .get_invoice(&get(active))
+        .await
+        .unwrap()
+        .invoice
+        .unwrap();
+    assert_eq!(doc.seqnum_buyer, Some(number));
+    assert_eq!(doc.seqnum_seller, None);
+    // The seller cannot declare its draft either.
+    assert_eq!(
+        status_of(seller.create_decl(&decl(vec![draft])).await),
+        (-2, 400)
+    );
+}

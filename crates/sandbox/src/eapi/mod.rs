@@ -19,6 +19,7 @@
 //! # let _ = sandbox; Ok(()) }
 //! ```
 
+mod declarations;
 mod invoices;
 mod list;
 pub mod seed;

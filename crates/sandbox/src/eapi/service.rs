@@ -6,10 +6,11 @@ use taxsdk_runtime::server::RequestContext;
 use taxsdk_runtime::{Empty, ServiceStatus, Table};
 
 use super::Sandbox;
+use super::declarations;
 use super::invoices::{Transition, is_tin};
 use super::seed::{self, UserSeed};
 use super::state::{Login, State, TxReply};
-use super::status::{self, invalid, not_emulated, status};
+use super::status::{self, invalid, status};
 
 type R<T> = Result<T, ServiceStatus>;
 
@@ -444,16 +445,26 @@ impl Service for Sandbox {
     async fn get_seq_num(
         &self,
         ctx: RequestContext,
-        _req: GetSeqNumRequest,
+        req: GetSeqNumRequest,
     ) -> R<GetSeqNumResponse> {
         let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Err(not_emulated("/Invoice/GetSeqNum"))
+        let user = caller(&mut st, &ctx)?;
+        let period = req
+            .operation_period
+            .ok_or_else(|| invalid("OperationPeriod (YYYYMM) is required"))?;
+        Ok(GetSeqNumResponse {
+            seq_num: Some(declarations::seq_num(&user.tin, period)),
+        })
     }
 
-    async fn create_decl(&self, ctx: RequestContext, _req: CreateDeclRequest) -> R<Empty> {
-        let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Err(not_emulated("/Invoice/CreateDecl"))
+    async fn create_decl(&self, ctx: RequestContext, req: CreateDeclRequest) -> R<Empty> {
+        self.write(|st| {
+            let user = caller(st, &ctx)?;
+            let period = req
+                .operation_period
+                .ok_or_else(|| invalid("OperationPeriod (YYYYMM) is required"))?;
+            st.create_declaration(&user.tin, &ids(req.invoices), period)?;
+            Ok(Empty)
+        })
     }
 }

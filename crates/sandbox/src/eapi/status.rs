@@ -63,14 +63,3 @@ pub fn invalid(why: impl AsRef<str>) -> ServiceStatus {
     tracing::info!(reason = why.as_ref(), "answering -2");
     status(INVALID)
 }
-
-/// An endpoint the sandbox does not emulate yet: -1 with HTTP 501 and a text
-/// that says so.
-pub fn not_emulated(endpoint: &str) -> ServiceStatus {
-    tracing::warn!(endpoint, "endpoint not emulated by the sandbox");
-    ServiceStatus::new(
-        SYSTEM,
-        format!("sandbox: {endpoint} is not emulated yet"),
-        501,
-    )
-}
