@@ -400,3 +400,58 @@ fn an_expired_session_is_exit_3_and_no_service_is_exit_5() {
         "{stderr}"
     );
 }
+
+#[test]
+fn declarations_and_catalogues() {
+    let env = Env::new("decl");
+    env.login_tbilisi();
+    std::fs::create_dir_all(&env.cache).unwrap();
+    let file = env.cache.join("invoice.json");
+    std::fs::write(&file, INVOICE).unwrap();
+    let out = env.run(
+        &[
+            "eapi",
+            "invoices",
+            "save",
+            file.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    assert_ok(&out);
+    let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = saved["INVOICE_ID"].as_i64().expect("an id").to_string();
+    assert_ok(&env.run(&["eapi", "invoices", "activate", &id, "-o", "json"], &[]));
+
+    let out = env.run(&["eapi", "decl", "seq", "201901", "-o", "json"], &[]);
+    assert_ok(&out);
+    let seq: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let number = seq["seq_num"].as_i64().expect("a declaration number");
+
+    let out = env.run(
+        &["eapi", "decl", "create", "201901", &id, "-o", "json"],
+        &[],
+    );
+    assert_ok(&out);
+    let out = env.run(&["eapi", "invoices", "get", &id, "-o", "json"], &[]);
+    assert_ok(&out);
+    let invoice: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(invoice["SEQNUM_SELLER"].as_i64(), Some(number), "{invoice}");
+
+    // A malformed month is a usage error naming it.
+    let out = env.run(&["eapi", "decl", "seq", "2019-01"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("2019-01"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The catalogues answer (empty in the sandbox) in every format.
+    let out = env.run(&["eapi", "barcodes", "-o", "json"], &[]);
+    assert_ok(&out);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows.as_array().is_some(), "{rows}");
+    assert_ok(&env.run(&["eapi", "excise", "--name", "x", "-o", "csv"], &[]));
+}

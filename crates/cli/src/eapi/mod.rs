@@ -13,14 +13,15 @@ use clap::{Args, Subcommand};
 use rsge_eapi::client::Client;
 use rsge_eapi::enums::InvoiceListType;
 use rsge_eapi::models::{
-    ActivateInvoiceRequest, CancelInvoiceRequest, ConfirmInvoiceRequest, DeleteInvoiceRequest,
-    GetInvoiceRequest, GetOrgInfoByTinRequest, GetVatPayerStatusRequest, Invoice,
-    ListInvoicesRequest, RefuseInvoiceRequest, SaveInvoiceRequest,
+    ActivateInvoiceRequest, CancelInvoiceRequest, ConfirmInvoiceRequest, CreateDeclRequest,
+    DeleteInvoiceRequest, GetInvoiceRequest, GetOrgInfoByTinRequest, GetSeqNumRequest,
+    GetVatPayerStatusRequest, Invoice, ListBarCodesRequest, ListExciseRequest, ListInvoicesRequest,
+    RefuseInvoiceRequest, SaveInvoiceRequest,
 };
 use rsge_eapi::{ExposeSecret, LoginOutcome, SecretString, Tin};
 use serde::Serialize;
 use taxsdk_runtime::Error;
-use taxsdk_runtime::wire::DateRange;
+use taxsdk_runtime::wire::{DateRange, YearMonth};
 
 use output::{Format, print_record, print_rows};
 
@@ -136,6 +137,49 @@ enum EapiCommand {
     /// Tax invoices.
     #[command(subcommand)]
     Invoices(InvoiceCommand),
+    /// The barcode catalogue of your goods.
+    Barcodes {
+        /// Only this barcode.
+        #[arg(long)]
+        barcode: Option<String>,
+        /// Only goods whose name holds this text.
+        #[arg(long)]
+        name: Option<String>,
+        /// At most this many rows (0: all).
+        #[arg(long, default_value_t = 100)]
+        limit: i32,
+    },
+    /// The excise goods catalogue.
+    Excise {
+        /// Only products whose name holds this text.
+        #[arg(long)]
+        name: Option<String>,
+        /// At most this many rows (0: all).
+        #[arg(long, default_value_t = 100)]
+        limit: i32,
+    },
+    /// VAT declarations: their numbers, and attaching documents to them.
+    #[command(subcommand)]
+    Decl(DeclCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DeclCommand {
+    /// The declaration number of a month.
+    Seq {
+        /// The month, YYYYMM (e.g. 201901).
+        #[arg(value_parser = parse_period)]
+        period: YearMonth,
+    },
+    /// Attach documents to the declaration of a month.
+    Create {
+        /// The month, YYYYMM (e.g. 201901).
+        #[arg(value_parser = parse_period)]
+        period: YearMonth,
+        /// Document ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +270,15 @@ fn parse_tin(value: &str) -> Result<Tin, String> {
     Tin::new(value).map_err(|e| e.to_string())
 }
 
+fn parse_period(value: &str) -> Result<YearMonth, String> {
+    let text = value.trim();
+    let parsed = (text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| Some((text[..4].parse().ok()?, text[4..].parse().ok()?)))
+        .flatten()
+        .and_then(|(year, month)| YearMonth::new(year, month));
+    parsed.ok_or_else(|| format!("`{value}` is not a YYYYMM month (e.g. 201901)"))
+}
+
 fn parse_date(value: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
         .map_err(|e| format!("`{value}` is not a YYYY-MM-DD date ({e})"))
@@ -292,6 +345,71 @@ pub async fn run(global: Global, args: EapiArgs) -> Result<(), CliError> {
             print_rows(format, &units, &[])
         }
         EapiCommand::Invoices(command) => invoices(&global, format, command).await,
+        EapiCommand::Barcodes {
+            barcode,
+            name,
+            limit,
+        } => {
+            let client = session_client(&global)?;
+            let reply = client
+                .list_bar_codes(&ListBarCodesRequest {
+                    barcode,
+                    goods_name: name,
+                    maximum_rows: limit,
+                    ..Default::default()
+                })
+                .await?;
+            print_rows(format, &reply.into_rows(), &[])
+        }
+        EapiCommand::Excise { name, limit } => {
+            let client = session_client(&global)?;
+            let reply = client
+                .list_excise(&ListExciseRequest {
+                    product_name: name,
+                    maximum_rows: limit,
+                    ..Default::default()
+                })
+                .await?;
+            print_rows(format, &reply.into_rows(), &[])
+        }
+        EapiCommand::Decl(DeclCommand::Seq { period }) => {
+            let client = session_client(&global)?;
+            let reply = client
+                .get_seq_num(&GetSeqNumRequest {
+                    operation_period: Some(period),
+                })
+                .await?;
+            #[derive(Serialize)]
+            struct SeqRow {
+                period: String,
+                seq_num: Option<i64>,
+            }
+            print_record(
+                format,
+                &SeqRow {
+                    period: period.to_string(),
+                    seq_num: reply.seq_num,
+                },
+            )
+        }
+        EapiCommand::Decl(DeclCommand::Create { period, ids }) => {
+            let client = session_client(&global)?;
+            client
+                .create_decl(&CreateDeclRequest::new(ids.iter().copied(), period))
+                .await?;
+            #[derive(Serialize)]
+            struct DeclRow {
+                period: String,
+                attached: usize,
+            }
+            print_record(
+                format,
+                &DeclRow {
+                    period: period.to_string(),
+                    attached: ids.len(),
+                },
+            )
+        }
     }
 }
 
