@@ -455,3 +455,57 @@ fn declarations_and_catalogues() {
     assert!(rows.as_array().is_some(), "{rows}");
     assert_ok(&env.run(&["eapi", "excise", "--name", "x", "-o", "csv"], &[]));
 }
+
+#[test]
+fn org_vat_units_and_delete() {
+    let env = Env::new("misc");
+    env.login_tbilisi();
+    let out = env.run(
+        &[
+            "eapi",
+            "org",
+            "vat",
+            "12345678910",
+            "--date",
+            "2024-01-01",
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    assert_ok(&out);
+    let vat: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(vat["tin"], "12345678910", "{vat}");
+    assert!(vat["is_vat_payer"].is_boolean(), "{vat}");
+
+    let out = env.run(&["eapi", "units", "-o", "json"], &[]);
+    assert_ok(&out);
+    let units: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!units.as_array().expect("a list").is_empty(), "{units}");
+
+    std::fs::create_dir_all(&env.cache).unwrap();
+    let file = env.cache.join("invoice.json");
+    std::fs::write(&file, INVOICE).unwrap();
+    let out = env.run(
+        &[
+            "eapi",
+            "invoices",
+            "save",
+            file.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    assert_ok(&out);
+    let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = saved["INVOICE_ID"].as_i64().expect("an id").to_string();
+    assert_ok(&env.run(&["eapi", "invoices", "activate", &id, "-o", "json"], &[]));
+    let out = env.run(&["eapi", "invoices", "delete", &id, "-o", "json"], &[]);
+    assert_ok(&out);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["ok"], true, "{rows}");
+    // Deleting twice is an illegal transition: service error, exit 4.
+    let out = env.run(&["eapi", "invoices", "delete", &id, "-o", "json"], &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+}
