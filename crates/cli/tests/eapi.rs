@@ -509,3 +509,105 @@ fn org_vat_units_and_delete() {
     let out = env.run(&["eapi", "invoices", "delete", &id, "-o", "json"], &[]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
 }
+
+/// Give `dir` a token cache for the two-step buyer `satesto2`, logged in
+/// through the library (the CLI's own PIN flow has its own test above).
+fn buyer_cache(env: &Env, dir: &std::path::Path) {
+    let base_url = env.sandbox.base_url().to_string();
+    let token = env._runtime.block_on(async {
+        let client = rsge_eapi::client::Client::builder()
+            .base_url(&base_url)
+            .build()
+            .unwrap();
+        let password = rsge_eapi::SecretString::from("123456");
+        let outcome = client.login("satesto2", &password, None).await.unwrap();
+        let rsge_eapi::LoginOutcome::PinRequired { pin_token, .. } = outcome else {
+            panic!("satesto2 logs in with two steps");
+        };
+        let pin = env.sandbox.last_pin("satesto2").unwrap();
+        client
+            .complete_login(
+                &pin_token,
+                &rsge_eapi::SecretString::from(pin),
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        use rsge_eapi::ExposeSecret;
+        client
+            .transport()
+            .token()
+            .unwrap()
+            .expose_secret()
+            .to_string()
+    });
+    std::fs::create_dir_all(dir).unwrap();
+    let session = serde_json::json!({
+        "base_url": base_url, "username": "satesto2", "token": token,
+        "saved_at": "2026-01-01T00:00:00Z"
+    });
+    std::fs::write(dir.join("eapi-token.json"), session.to_string()).unwrap();
+}
+
+#[test]
+fn buyer_confirms_and_refuses_and_seller_cancels() {
+    let env = Env::new("buyer");
+    env.login_tbilisi();
+    std::fs::create_dir_all(&env.cache).unwrap();
+    let file = env.cache.join("invoice.json");
+    std::fs::write(&file, INVOICE).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let out = env.run(
+            &[
+                "eapi",
+                "invoices",
+                "save",
+                file.to_str().unwrap(),
+                "-o",
+                "json",
+            ],
+            &[],
+        );
+        assert_ok(&out);
+        let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        ids.push(saved["INVOICE_ID"].as_i64().expect("an id").to_string());
+    }
+    assert_ok(&env.run(
+        &[
+            "eapi", "invoices", "activate", &ids[0], &ids[1], "-o", "json",
+        ],
+        &[],
+    ));
+
+    let buyer_dir = env.cache.join("buyer");
+    buyer_cache(&env, &buyer_dir);
+    let as_buyer = [("TAXSDK_CACHE_DIR", buyer_dir.to_str().unwrap())];
+    let out = env.run(
+        &["eapi", "invoices", "confirm", &ids[0], "-o", "json"],
+        &as_buyer,
+    );
+    assert_ok(&out);
+    let out = env.run(
+        &["eapi", "invoices", "refuse", &ids[1], "-o", "json"],
+        &as_buyer,
+    );
+    assert_ok(&out);
+    // Confirming a refused document is an illegal transition: exit 4.
+    let out = env.run(
+        &["eapi", "invoices", "confirm", &ids[1], "-o", "json"],
+        &as_buyer,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+
+    // The seller asks to cancel the confirmed one.
+    let out = env.run(&["eapi", "invoices", "cancel", &ids[0], "-o", "json"], &[]);
+    assert_ok(&out);
+    let out = env.run(&["eapi", "invoices", "get", &ids[0], "-o", "json"], &[]);
+    assert_ok(&out);
+    let invoice: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        invoice["BUYER_ACTION"], 1,
+        "confirmed by the buyer: {invoice}"
+    );
+}
