@@ -611,3 +611,49 @@ fn buyer_confirms_and_refuses_and_seller_cancels() {
         "confirmed by the buyer: {invoice}"
     );
 }
+
+#[test]
+fn a_remembered_device_code_skips_the_pin() {
+    let env = Env::new("device");
+    // Remember the device at a PIN step (through the library).
+    env._runtime.block_on(async {
+        let client = rsge_eapi::client::Client::builder()
+            .base_url(env.sandbox.base_url())
+            .build()
+            .unwrap();
+        let password = rsge_eapi::SecretString::from("123456");
+        let outcome = client
+            .login("satesto2", &password, Some("device-7"))
+            .await
+            .unwrap();
+        let rsge_eapi::LoginOutcome::PinRequired { pin_token, .. } = outcome else {
+            panic!("the first login with a new device needs the PIN");
+        };
+        let pin = env.sandbox.last_pin("satesto2").unwrap();
+        client
+            .complete_login(
+                &pin_token,
+                &rsge_eapi::SecretString::from(pin),
+                rsge_eapi::DeviceInfo::remember("device-7"),
+            )
+            .await
+            .unwrap();
+    });
+    let password = [("TAXSDK_EAPI_PASSWORD", "123456")];
+    // With the code: logged in, no PIN asked (stdin is closed).
+    let out = env.run(
+        &[
+            "eapi",
+            "login",
+            "--username",
+            "satesto2",
+            "--device-code",
+            "device-7",
+        ],
+        &password,
+    );
+    assert_ok(&out);
+    // Without it the PIN is needed, and there is nobody to type it.
+    let out = env.run(&["eapi", "login", "--username", "satesto2"], &password);
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+}

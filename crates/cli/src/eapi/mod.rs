@@ -18,7 +18,7 @@ use rsge_eapi::models::{
     GetVatPayerStatusRequest, Invoice, ListBarCodesRequest, ListExciseRequest, ListInvoicesRequest,
     RefuseInvoiceRequest, SaveInvoiceRequest,
 };
-use rsge_eapi::{ExposeSecret, LoginOutcome, SecretString, Tin};
+use rsge_eapi::{DeviceInfo, ExposeSecret, LoginOutcome, SecretString, Tin};
 use serde::Serialize;
 use taxsdk_runtime::Error;
 use taxsdk_runtime::wire::{DateRange, YearMonth};
@@ -92,6 +92,8 @@ impl From<Error> for CliError {
     taxsdk eapi org info 206322102\n  \
     taxsdk eapi invoices list --buyer --from 2024-01-01 --to 2024-01-31 --output csv\n  \
     taxsdk eapi invoices activate 918 919\n  \
+    taxsdk eapi decl create 201901 918 919\n  \
+    taxsdk eapi login --username satesto2 --device-code 6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b\n  \
     taxsdk --base-url http://127.0.0.1:8080 eapi units   # against `taxsdk sandbox eapi`")]
 pub struct EapiArgs {
     #[command(subcommand)]
@@ -124,6 +126,10 @@ enum EapiCommand {
         /// Read the password from the first line of stdin.
         #[arg(long)]
         password_stdin: bool,
+        /// A device code (GUID) to remember at the PIN step; later logins
+        /// with the same code skip the PIN.
+        #[arg(long, env = "TAXSDK_EAPI_DEVICE_CODE")]
+        device_code: Option<String>,
     },
     /// Sign out and delete the cached token.
     Logout,
@@ -305,7 +311,17 @@ pub async fn run(global: Global, args: EapiArgs) -> Result<(), CliError> {
         EapiCommand::Login {
             username,
             password_stdin,
-        } => login(&global, format, &username, password_stdin).await,
+            device_code,
+        } => {
+            login(
+                &global,
+                format,
+                &username,
+                password_stdin,
+                device_code.as_deref(),
+            )
+            .await
+        }
         EapiCommand::Logout => logout(&global).await,
         EapiCommand::Whoami => whoami(&global, format).await,
         EapiCommand::Org(OrgCommand::Info { tin }) => {
@@ -486,11 +502,12 @@ async fn login(
     format: Format,
     username: &str,
     password_stdin: bool,
+    device_code: Option<&str>,
 ) -> Result<(), CliError> {
     let base_url = global.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
     let password = read_password(password_stdin)?;
     let client = build_client(base_url)?;
-    match client.login(username, &password, None).await? {
+    match client.login(username, &password, device_code).await? {
         LoginOutcome::LoggedIn { .. } => {}
         LoginOutcome::PinRequired {
             pin_token,
@@ -506,7 +523,11 @@ async fn login(
             drop(stderr);
             let pin = read_stdin_line("PIN")?;
             client
-                .complete_login(&pin_token, &SecretString::from(pin), Default::default())
+                .complete_login(
+                    &pin_token,
+                    &SecretString::from(pin),
+                    device_code.map(DeviceInfo::remember).unwrap_or_default(),
+                )
                 .await?;
         }
     }
