@@ -93,6 +93,19 @@ pub enum Error {
         /// Code, text and HTTP status.
         status: ServiceStatus,
     },
+    /// A SOAP service answered a fault: an exception on the server (SOAP
+    /// services report business failures as results, not as faults).
+    #[error("{endpoint}: SOAP fault {code}: {message}")]
+    Fault {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// `faultcode` (SOAP 1.1) or `Code/Value` (SOAP 1.2), e.g. `soap:Server`.
+        code: String,
+        /// `faultstring` (SOAP 1.1) or the first `Reason/Text` (SOAP 1.2).
+        message: String,
+        /// HTTP status of the reply (500 from .asmx services).
+        http_status: u16,
+    },
     /// The reply could not be read into the typed model.
     #[error("{endpoint}: cannot decode the reply at `{path}`: {message}")]
     Decode {

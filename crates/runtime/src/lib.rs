@@ -15,6 +15,8 @@ mod error;
 mod meta;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "soap")]
+pub mod soap;
 mod table;
 pub mod wire;
 
