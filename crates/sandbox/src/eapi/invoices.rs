@@ -1,14 +1,15 @@
 //! Invoice validation and lifecycle.
 
 use rsge_eapi::enums::{
-    BuyerAction, InvoiceCategory, InvoiceType, PartyStatus, SellerAction, UserRole, VatType,
+    BuyerAction, CorrectReason, InvoiceCategory, InvoiceType, PartyStatus, SellerAction, UserRole,
+    VatType,
 };
 use rsge_eapi::models::{Invoice, InvoiceGoods};
 use rust_decimal::{Decimal, RoundingStrategy};
 use taxsdk_runtime::ServiceStatus;
 
-use super::seed::{self, UserSeed};
-use super::state::{Role, State, Stored, TxReply};
+use super::seed::{self, Permission, UserSeed};
+use super::state::{BarCodeEntry, Role, State, Stored, TxReply};
 use super::status::{self, invalid, status};
 
 /// Georgian VAT rate, 18 %; prices include VAT (VAT = amount * 18 / 118).
@@ -19,12 +20,23 @@ fn tolerance() -> Decimal {
     Decimal::new(1, 2)
 }
 
-fn money(value: Decimal) -> Decimal {
+/// `a + b`, or -2 naming `what` when the sum does not fit (Decimal's `+`
+/// would panic).
+pub fn add(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, ServiceStatus> {
+    a.checked_add(b)
+        .ok_or_else(|| invalid(format!("{what} overflows")))
+}
+
+pub fn money(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn vat_of(amount: Decimal) -> Decimal {
-    money(amount * Decimal::from(VAT_PERCENT) / Decimal::from(100 + VAT_PERCENT))
+/// The VAT included in `amount`; `None` if it does not fit a Decimal.
+fn vat_of(amount: Decimal) -> Option<Decimal> {
+    let vat = amount
+        .checked_mul(Decimal::from(VAT_PERCENT))?
+        .checked_div(Decimal::from(100 + VAT_PERCENT))?;
+    Some(money(vat))
 }
 
 /// A 9-digit identification number or an 11-digit personal number.
@@ -32,7 +44,7 @@ pub fn is_tin(tin: &str) -> bool {
     (tin.len() == 9 || tin.len() == 11) && tin.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn non_empty(value: &Option<String>) -> Option<&str> {
+pub fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
@@ -46,6 +58,18 @@ pub enum Transition {
     Delete,
 }
 
+impl Transition {
+    /// The right a sub-user needs for this step.
+    pub fn permission(self) -> Permission {
+        match self {
+            Transition::Activate => Permission::Activate,
+            Transition::Confirm | Transition::Refuse => Permission::Confirm,
+            Transition::Cancel => Permission::Cancel,
+            Transition::Delete => Permission::Delete,
+        }
+    }
+}
+
 impl State {
     /// Check a counterparty TIN for a test account (-3).
     fn check_test_tin(&self, user: &UserSeed, tin: &str) -> Result<(), ServiceStatus> {
@@ -56,13 +80,15 @@ impl State {
         Ok(())
     }
 
-    /// Validate `inv` (merged over `base` when editing) and return the
-    /// document as it will be stored (amounts computed, names filled).
+    /// Validate `inv` (merged over `base` when editing document `self_id`;
+    /// 0 for a new one) and return the document as it will be stored
+    /// (amounts computed, names filled, links to other documents checked).
     fn prepare(
         &mut self,
         user: &UserSeed,
         inv: Invoice,
         base: Option<&Invoice>,
+        self_id: i64,
     ) -> Result<Invoice, ServiceStatus> {
         let mut out = match base {
             Some(b) => b.clone(),
@@ -107,6 +133,18 @@ impl State {
             invoice_oil_docs,
             wood_documents
         );
+        // "None" as the examples send it: 0 ids, reason 0, empty lists.
+        out.prev_correction_id = out.prev_correction_id.filter(|p| *p != 0);
+        out.parent_id = out.parent_id.filter(|p| *p != 0);
+        if out.correct_reason_id == Some(CorrectReason::Unknown(0)) {
+            out.correct_reason_id = None;
+        }
+        if non_empty(&out.tin_buyer).is_none() {
+            out.tin_buyer = None;
+        }
+        // A correction inherits what it may not change from the corrected
+        // document (so it runs before the checks below).
+        self.prepare_correction(user, &mut out, self_id)?;
 
         match out.inv_category {
             None => return Err(invalid("INV_CATEGORY is required")),
@@ -121,6 +159,14 @@ impl State {
                 return Err(invalid(format!("INV_TYPE {t} is unknown")));
             }
             Some(_) => {}
+        }
+        // An advance document is advance in both (document).
+        if (out.inv_category == Some(InvoiceCategory::Advance))
+            != (out.inv_type == Some(InvoiceType::Advance))
+        {
+            return Err(invalid(
+                "an advance document needs INV_CATEGORY 4 and INV_TYPE 6 together",
+            ));
         }
         if out.operation_date.is_none() {
             return Err(invalid("OPERATION_DATE is required"));
@@ -143,19 +189,24 @@ impl State {
             )));
         }
 
-        // Buyer.
+        // Buyer; a distribution document may go out without one (the
+        // buyers get its sub-documents).
         let foreign = out.foreign_buyer.unwrap_or(false);
-        let buyer = non_empty(&out.tin_buyer)
-            .ok_or_else(|| invalid("TIN_BUYER is required"))?
-            .to_string();
-        if !foreign && !is_tin(&buyer) {
-            return Err(invalid(format!(
-                "TIN_BUYER `{buyer}` is not 9 or 11 digits"
-            )));
-        }
-        self.check_test_tin(user, &buyer)?;
-        if buyer == seller {
-            return Err(status(status::SELLER_IS_BUYER));
+        let buyer = match non_empty(&out.tin_buyer) {
+            Some(buyer) => buyer.to_string(),
+            None if out.inv_type == Some(InvoiceType::Distribution) => String::new(),
+            None => return Err(invalid("TIN_BUYER is required")),
+        };
+        if !buyer.is_empty() {
+            if !foreign && !is_tin(&buyer) {
+                return Err(invalid(format!(
+                    "TIN_BUYER `{buyer}` is not 9 or 11 digits"
+                )));
+            }
+            self.check_test_tin(user, &buyer)?;
+            if buyer == seller {
+                return Err(status(status::SELLER_IS_BUYER));
+            }
         }
 
         // Transport company.
@@ -189,17 +240,26 @@ impl State {
             (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         for (n, line) in goods.into_iter().enumerate() {
             let line = self.prepare_line(n + 1, line, &out)?;
-            total += line.amount.unwrap_or_default();
-            total_vat += line.vat_amount.unwrap_or_default();
-            total_excise += line.excise_amount.unwrap_or_default();
+            total = add(total, line.amount.unwrap_or_default(), "AMOUNT_FULL")?;
+            total_vat = add(total_vat, line.vat_amount.unwrap_or_default(), "AMOUNT_VAT")?;
+            total_excise = add(
+                total_excise,
+                line.excise_amount.unwrap_or_default(),
+                "AMOUNT_EXCISE",
+            )?;
             lines.push(line);
         }
         out.invoice_goods = Some(lines);
+        self.check_distribution(user, &out, self_id)?;
         // AMOUNT_FULL / AMOUNT_VAT / AMOUNT_EXCISE are OUT parameters: the
         // sandbox computes them and ignores what the request carries.
         out.amount_full = Some(money(total));
         out.amount_vat = Some(money(total_vat));
         out.amount_excise = Some(money(total_excise));
+        // AMOUNT_MAX is computed when the document is read.
+        out.amount_max = None;
+        self.check_advances(user, &mut out, self_id)?;
+        self.check_returns(user, &mut out)?;
 
         // Output fields the service fills.
         out.name_seller = self.orgs.get(&seller).map(|o| o.name.clone());
@@ -217,7 +277,11 @@ impl State {
             }
         };
         out.seller_status = vat_status(&seller);
-        out.buyer_status = vat_status(&buyer);
+        out.buyer_status = if buyer.is_empty() {
+            None
+        } else {
+            vat_status(&buyer)
+        };
         out.trans_company_name = non_empty(&out.trans_company_tin)
             .and_then(|t| self.orgs.get(t))
             .map(|o| o.name.clone());
@@ -271,10 +335,10 @@ impl State {
                 .checked_mul(price)
                 .ok_or_else(|| invalid(format!("goods line {n}: amount overflows")))?,
         );
-        if let Some(sent) = line
-            .amount
-            .filter(|sent| (*sent - amount).abs() > tolerance())
-        {
+        if let Some(sent) = line.amount.filter(|sent| {
+            sent.checked_sub(amount)
+                .is_none_or(|d| d.abs() > tolerance())
+        }) {
             return Err(invalid(format!(
                 "goods line {n}: AMOUNT {sent} is not QUANTITY x UNIT_PRICE = {amount}"
             )));
@@ -282,7 +346,8 @@ impl State {
         line.amount = Some(amount);
         let vat_type = line.vat_type.unwrap_or(VatType::Standard);
         let vat = match vat_type {
-            VatType::Standard => vat_of(amount),
+            VatType::Standard => vat_of(amount)
+                .ok_or_else(|| invalid(format!("goods line {n}: VAT_AMOUNT overflows")))?,
             VatType::ZeroRated | VatType::Exempt => Decimal::ZERO,
             other => {
                 return Err(invalid(format!(
@@ -296,12 +361,45 @@ impl State {
         line.vat_amount = Some(vat);
         line.vat_type = Some(vat_type);
         line.vat_type_txt = vat_type.label_ka().map(str::to_string);
-        if line.excise_amount.is_some_and(|e| e < Decimal::ZERO) {
-            return Err(invalid(format!(
-                "goods line {n}: EXCISE_AMOUNT is negative"
-            )));
+        match line.excise_id.filter(|e| *e != 0) {
+            // An excise good: rate and amount come from the catalogue, as
+            // of the operation date.
+            Some(excise_id) => {
+                let item = self
+                    .config
+                    .excise
+                    .iter()
+                    .find(|e| e.id == excise_id)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "goods line {n}: EXCISE_ID {excise_id} is not in the excise catalogue"
+                        ))
+                    })?;
+                let date = inv.operation_date.map(|d| d.date()).unwrap_or_default();
+                if date < item.effect_date || item.end_date.is_some_and(|end| date > end) {
+                    return Err(invalid(format!(
+                        "goods line {n}: excise {excise_id} is not in force on {date}"
+                    )));
+                }
+                line.excise_unit_price = Some(item.rate);
+                let excise = quantity
+                    .checked_mul(item.rate)
+                    .ok_or_else(|| invalid(format!("goods line {n}: EXCISE_AMOUNT overflows")))?;
+                line.excise_amount = Some(money(excise));
+            }
+            None => {
+                if line.excise_amount.is_some_and(|e| e < Decimal::ZERO) {
+                    return Err(invalid(format!(
+                        "goods line {n}: EXCISE_AMOUNT is negative"
+                    )));
+                }
+                line.excise_id = Some(0);
+                line.excise_amount = Some(line.excise_amount.unwrap_or_default());
+                line.excise_unit_price = Some(Decimal::ZERO);
+            }
         }
-        line.excise_amount = Some(line.excise_amount.unwrap_or_default());
+        // QUANTITY_STOCK is computed when the document is read.
+        line.quantity_stock = None;
         line.inv_type = inv.inv_type;
         line.inv_category = inv.inv_category;
         Ok(line)
@@ -316,12 +414,12 @@ impl State {
     ) -> Result<TxReply, ServiceStatus> {
         let now = self.local_now();
         let id = inv.id;
-        let mut prepared = if id == 0 {
-            let mut p = self.prepare(user, inv, None)?;
+        let (mut prepared, subuser_id) = if id == 0 {
+            let mut p = self.prepare(user, inv, None, 0)?;
             p.create_date = Some(now);
             p.seller_action = Some(SellerAction::Saved);
             p.buyer_action = Some(BuyerAction::Pending);
-            p
+            (p, user.sub_user_id())
         } else {
             let (stored, role) = self.visible(id, &user.tin)?;
             if role != Role::Seller {
@@ -330,8 +428,8 @@ impl State {
             if stored.seller_action() != SellerAction::Saved {
                 return Err(invalid(format!("invoice {id} is not in the saved state")));
             }
-            let base = stored.inv.clone();
-            self.prepare(user, inv, Some(&base))?
+            let (base, subuser_id) = (stored.inv.clone(), stored.subuser_id);
+            (self.prepare(user, inv, Some(&base), id)?, subuser_id)
         };
         let id = if id == 0 {
             let id = self.next_invoice_id;
@@ -348,14 +446,18 @@ impl State {
             }
             line.invoice_id = id;
         }
-        let delete_date = None;
+        self.learn_barcodes(
+            &user.tin,
+            prepared.invoice_goods.as_deref().unwrap_or_default(),
+        );
         self.mark_invoice(id);
         self.invoices.insert(
             id,
             Stored {
                 inv: prepared,
                 change_date: now,
-                delete_date,
+                delete_date: None,
+                subuser_id,
             },
         );
         if activate {
@@ -401,6 +503,12 @@ impl State {
                 state.0, state.1
             )));
         }
+        match step {
+            Transition::Activate => self.check_activation(stored)?,
+            Transition::Delete => self.check_deletion(stored)?,
+            _ => {}
+        }
+        let corrects = stored.inv.prev_correction_id;
         let now = self.local_now();
         let number = if step == Transition::Activate {
             let n = self.next_inv_number;
@@ -442,7 +550,33 @@ impl State {
             }
         }
         stored.change_date = now;
-        Ok(stored.reply())
+        let reply = stored.reply();
+        if step == Transition::Activate
+            && let Some(original) = corrects
+        {
+            self.mark_corrected(original, id, now);
+        }
+        Ok(reply)
+    }
+
+    /// Goods lines with a barcode add it to (or update it in) the seller's
+    /// catalogue: the document's ListBarCodes rows are its example
+    /// documents' goods lines, trailing space included.
+    fn learn_barcodes(&mut self, tin: &str, lines: &[InvoiceGoods]) {
+        for line in lines {
+            let Some(code) = non_empty(&line.barcode) else {
+                continue;
+            };
+            let entry = BarCodeEntry {
+                seq: 0,
+                goods_name: line.goods_name.clone().unwrap_or_default(),
+                unit_id: line.unit_id.unwrap_or_default(),
+                unit_txt: line.unit_txt.clone().unwrap_or_default(),
+                vat_type: line.vat_type.unwrap_or(VatType::Standard),
+                unit_price: line.unit_price.unwrap_or_default(),
+            };
+            self.put_barcode(tin, code, entry);
+        }
     }
 
     /// The same step on several invoices: all or nothing.
@@ -468,6 +602,7 @@ impl State {
     /// The document as GetInvoice returns it to `tin`.
     pub fn view(&self, stored: &Stored, role: Role) -> Invoice {
         let mut inv = stored.inv.clone();
+        self.complete_links(stored, role, &mut inv);
         inv.user_role = Some(match role {
             Role::Seller => UserRole::Seller,
             Role::Buyer => UserRole::Buyer,

@@ -1,9 +1,11 @@
 //! /Invoice/ListInvoices.
 
-use rsge_eapi::enums::{InvoiceCategory, InvoiceListType, SellerAction};
+use rsge_eapi::enums::{InvoiceCategory, InvoiceListType, SellerAction, TransCostPayer};
 use rsge_eapi::models::{ListInvoicesRequest, ListInvoicesResponse, ListInvoicesRow, TableSummary};
 use taxsdk_runtime::wire::DateRange;
 use taxsdk_runtime::{ServiceStatus, Table};
+
+use chrono::Datelike as _;
 
 use super::seed;
 use super::state::{State, Stored};
@@ -39,8 +41,24 @@ fn in_range(range: &Option<DateRange>, value: Option<chrono::NaiveDateTime>) -> 
     }
 }
 
-fn party(name: Option<&str>, tin: &str) -> String {
+/// "name(tin)", the way list rows and sub-objects name a party; `()` for none.
+pub fn party(name: Option<&str>, tin: &str) -> String {
     format!("{}({tin})", name.unwrap_or(""))
+}
+
+/// A text filter: absent or empty matches everything.
+pub fn text_filter(filter: &Option<String>) -> Option<String> {
+    filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Substring match, ignoring case (the service's filters behave like SQL
+/// LIKE '%text%'; the sandbox's reading).
+pub fn contains(value: Option<&str>, needle: &str) -> bool {
+    value.is_some_and(|v| v.to_lowercase().contains(needle))
 }
 
 impl State {
@@ -65,6 +83,39 @@ impl State {
         if advances && req.tin_buyer.as_deref().is_none_or(|t| t.trim().is_empty()) {
             return Err(invalid("TYPE 5/50 needs TIN_BUYER"));
         }
+        if advances && req.operation_date.is_none() {
+            return Err(invalid("TYPE 5/50 needs OPERATION_DATE"));
+        }
+        let for_declaration = matches!(
+            req.type_,
+            T::IssuedForDeclaration | T::ReceivedForDeclaration
+        );
+        if req.decl_operation_period.is_some() && !for_declaration {
+            return Err(invalid(
+                "DECL_OPERATION_PERIOD goes only with TYPE 11 or 21",
+            ));
+        }
+        let cost_payer = match text_filter(&req.trans_cost_payer) {
+            None => None,
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .ok()
+                    .map(TransCostPayer::from_code)
+                    .or_else(|| TransCostPayer::from_label(&text))
+                    .filter(|p| !matches!(p, TransCostPayer::Unknown(_)))
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "TRANS_COST_PAYER `{text}` is neither 1/2 nor მყიდველი/გამყიდველი"
+                        ))
+                    })?,
+            ),
+        };
+        let trans_name = text_filter(&req.trans_name);
+        let trans_company = text_filter(&req.trans_company);
+        let trans_driver = text_filter(&req.trans_driver);
+        let car_model = text_filter(&req.trans_car_model);
+        let car_no = text_filter(&req.trans_car_no);
+        let trailer_no = text_filter(&req.trans_trailer_no);
         if req.maximum_rows < 0 {
             return Err(invalid("MAXIMUM_ROWS is negative"));
         }
@@ -84,9 +135,10 @@ impl State {
                 }
                 T::AdvancesWithBalance | T::AdvancesWithBalanceLegacy => {
                     s.seller() == tin
-                        && activated
+                        && s.seller_action() == SellerAction::Sent
                         && s.inv.inv_category == Some(InvoiceCategory::Advance)
                         && Some(s.buyer()) == req.tin_buyer.as_deref().map(str::trim)
+                        && self.advance_balance(s.inv.id, &[]) > rust_decimal::Decimal::ZERO
                 }
                 // Templates are not emulated; unknown types list nothing.
                 _ => false,
@@ -125,6 +177,54 @@ impl State {
             .filter(|s| in_range(&req.activate_date, s.inv.activate_date))
             .filter(|s| in_range(&req.confirm_date, s.inv.confirm_date))
             .filter(|s| in_range(&req.refuse_date, s.inv.refuse_date))
+            .filter(|s| in_range(&req.request_cancel_date, s.inv.request_cancel_date))
+            .filter(|s| in_range(&req.agree_cancel_date, s.inv.agree_cancel_date))
+            .filter(|s| in_range(&req.correct_date, s.inv.correct_date))
+            .filter(|s| in_range(&req.trans_start_date, s.inv.trans_start_date))
+            .filter(|s| {
+                req.parent_inv_number
+                    .is_none_or(|n| self.parent_number(s) == Some(n))
+            })
+            .filter(|s| {
+                // Documents of the declaration's month.
+                req.decl_operation_period.is_none_or(|day| {
+                    s.inv
+                        .operation_date
+                        .is_some_and(|op| (op.year(), op.month()) == (day.year(), day.month()))
+                })
+            })
+            .filter(|s| {
+                let inv = &s.inv;
+                let party_matches = |q: &str, tin: Option<&str>, name: Option<&str>| {
+                    tin.is_some_and(|t| t == q) || contains(name, q)
+                };
+                trans_name.as_deref().is_none_or(|q| {
+                    contains(inv.trans_type.and_then(|t| t.label_ka()), q)
+                        || contains(inv.trans_type_txt.as_deref(), q)
+                }) && trans_company.as_deref().is_none_or(|q| {
+                    party_matches(
+                        q,
+                        inv.trans_company_tin.as_deref(),
+                        inv.trans_company_name.as_deref(),
+                    )
+                }) && trans_driver.as_deref().is_none_or(|q| {
+                    party_matches(
+                        q,
+                        inv.trans_driver_tin.as_deref(),
+                        inv.trans_driver_name.as_deref(),
+                    )
+                }) && car_model
+                    .as_deref()
+                    .is_none_or(|q| contains(inv.trans_car_model.as_deref(), q))
+                    && car_no
+                        .as_deref()
+                        .is_none_or(|q| contains(inv.trans_car_no.as_deref(), q))
+                    && trailer_no
+                        .as_deref()
+                        .is_none_or(|q| contains(inv.trans_trailer_no.as_deref(), q))
+                    && req.trans_cost.is_none_or(|c| inv.trans_cost == Some(c))
+                    && cost_payer.is_none_or(|p| inv.trans_cost_payer == Some(p))
+            })
             .filter(|s| {
                 let who = |q: &Option<String>, name: &Option<String>, tin: &str| {
                     q.as_deref()
@@ -162,7 +262,7 @@ impl State {
         let (action, action_name) = seed::action_of(s.seller_action(), s.buyer_action());
         let un_id = |tin: &str| self.orgs.get(tin).map(|o| o.un_id);
         ListInvoicesRow {
-            subuser_id_seller: Some(0),
+            subuser_id_seller: Some(s.subuser_id),
             unid_seller: un_id(s.seller()),
             unid_buyer: un_id(s.buyer()),
             id: Some(inv.id),
@@ -217,6 +317,9 @@ impl State {
             buyer_action_txt: s.buyer_action().label_ka().map(Into::into),
             seller: Some(party(inv.name_seller.as_deref(), s.seller())),
             buyer: Some(party(inv.name_buyer.as_deref(), s.buyer())),
+            parent_inv_number: self.parent_number(s),
+            amount_max: (inv.inv_category == Some(InvoiceCategory::Advance))
+                .then(|| self.advance_balance(inv.id, &[])),
             correct_reason_id: inv.correct_reason_id,
             template_name: inv.template_name.clone(),
             prev_correction_id: Some(inv.prev_correction_id.unwrap_or(0)),

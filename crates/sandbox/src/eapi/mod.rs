@@ -19,9 +19,12 @@
 //! # let _ = sandbox; Ok(()) }
 //! ```
 
+mod catalogues;
 mod declarations;
 mod invoices;
+mod links;
 mod list;
+mod quirks;
 pub mod seed;
 mod service;
 mod state;
@@ -35,7 +38,7 @@ use std::time::Duration;
 
 use taxsdk_runtime::server::axum;
 
-pub use seed::{OrgSeed, UserSeed};
+pub use seed::{BarCodeSeed, ExciseSeed, OrgSeed, Permission, SubUser, UserSeed};
 pub use status::BAD_CREDENTIALS;
 pub use store::Error;
 
@@ -54,10 +57,29 @@ pub struct Config {
     /// Organisation registry. Default: [`seed::default_orgs`].
     pub orgs: Vec<OrgSeed>,
     /// Data file (SQLite, created if absent) that keeps documents,
-    /// TransactionId replies, counters and remembered device codes across
-    /// restarts; every answered state change is committed to it first.
+    /// TransactionId replies, counters, remembered device codes and the
+    /// barcode catalogues across restarts; every answered state change is
+    /// committed to it first.
     /// `None` (default): state in memory only. Used by [`Sandbox::open`].
     pub data: Option<PathBuf>,
+    /// How long SaveInvoice and ActivateInvoice (with ID 0) take after
+    /// registering their TransactionId, without holding the state: while
+    /// they run, the same TransactionId (and GetTransactionResult) answers
+    /// -7. Default zero. See also [`Sandbox::pause_processing`].
+    pub processing_delay: Duration,
+    /// The excise catalogue (ListExcise, EXCISE_ID of goods lines).
+    /// Default: [`seed::default_excise`].
+    pub excise: Vec<ExciseSeed>,
+    /// The barcode catalogues at the first start (with a data file: only
+    /// when the file is new; afterwards the file's catalogues count).
+    /// Default: [`seed::default_barcodes`].
+    pub barcodes: Vec<BarCodeSeed>,
+    /// Write ListInvoices tables the way the real service does: the
+    /// document's column lists, ids and codes as floats (`28361.0`),
+    /// INV_NUMBER as a string, TRANS_COST_PAYER as its Georgian label, `()`
+    /// for an empty party, `_Count` as a float when filtered. Default off:
+    /// canonical rows with every column (see the crate's NOTES).
+    pub list_quirks: bool,
 }
 
 impl Default for Config {
@@ -68,6 +90,10 @@ impl Default for Config {
             users: seed::default_users(),
             orgs: seed::default_orgs(),
             data: None,
+            processing_delay: Duration::ZERO,
+            excise: seed::default_excise(),
+            barcodes: seed::default_barcodes(),
+            list_quirks: false,
         }
     }
 }
@@ -77,6 +103,23 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct Sandbox {
     state: Arc<Mutex<State>>,
+    /// Work of TransactionId calls waits for a read lock; a
+    /// [`ProcessingPause`] holds the write lock.
+    gate: Arc<tokio::sync::RwLock<()>>,
+}
+
+/// While this lives, SaveInvoice and ActivateInvoice (ID 0) calls that have
+/// registered their TransactionId wait before doing their work, so that a
+/// test can observe -7 without depending on timing. From
+/// [`Sandbox::pause_processing`]; dropping it lets them finish.
+pub struct ProcessingPause {
+    _guard: tokio::sync::OwnedRwLockWriteGuard<()>,
+}
+
+impl std::fmt::Debug for ProcessingPause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProcessingPause")
+    }
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -113,12 +156,52 @@ impl Sandbox {
     fn from_state(state: State) -> Self {
         Self {
             state: Arc::new(Mutex::new(state)),
+            gate: Arc::new(tokio::sync::RwLock::new(())),
         }
     }
 
-    /// The axum router serving the eAPI paths.
+    /// The axum router serving the eAPI paths (with `Config::list_quirks`,
+    /// ListInvoices replies are rewritten the way the real service writes them).
     pub fn router(&self) -> axum::Router {
-        rsge_eapi::server::router(Arc::new(self.clone()))
+        let router = rsge_eapi::server::router(Arc::new(self.clone()));
+        if self.lock().config.list_quirks {
+            router.layer(axum::middleware::from_fn(quirks::list_invoices))
+        } else {
+            router
+        }
+    }
+
+    /// Hold back the work of TransactionId calls (SaveInvoice, ActivateInvoice
+    /// with ID 0) until the returned guard is dropped: they register their
+    /// TransactionId (so that a repeat and GetTransactionResult answer -7)
+    /// and then wait. Waits for calls already past that point to finish.
+    pub async fn pause_processing(&self) -> ProcessingPause {
+        ProcessingPause {
+            _guard: self.gate.clone().write_owned().await,
+        }
+    }
+
+    /// Wait `Config::processing_delay`, then until processing is not
+    /// paused; the guard keeps a pause from starting until the work is done.
+    async fn processing_turn(&self, delay: Duration) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        self.gate.read().await
+    }
+
+    /// Number of TransactionIds whose first call is still running.
+    pub fn transactions_in_flight(&self) -> usize {
+        self.lock().in_flight.len()
+    }
+
+    /// Number of barcodes in the catalogue of organisation `tin`.
+    pub fn barcode_count(&self, tin: &str) -> usize {
+        self.lock()
+            .barcodes
+            .keys()
+            .filter(|(t, _)| t == tin)
+            .count()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

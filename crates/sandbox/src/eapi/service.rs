@@ -3,12 +3,12 @@
 use rsge_eapi::models::*;
 use rsge_eapi::server::Service;
 use taxsdk_runtime::server::RequestContext;
-use taxsdk_runtime::{Empty, ServiceStatus, Table};
+use taxsdk_runtime::{Empty, ServiceStatus};
 
 use super::Sandbox;
 use super::declarations;
 use super::invoices::{Transition, is_tin};
-use super::seed::{self, UserSeed};
+use super::seed::{self, Permission, UserSeed};
 use super::state::{Login, State, TxReply};
 use super::status::{self, invalid, status};
 
@@ -18,6 +18,18 @@ type R<T> = Result<T, ServiceStatus>;
 fn caller(st: &mut State, ctx: &RequestContext) -> R<UserSeed> {
     let session = st.touch(ctx.bearer_token.as_deref())?;
     Ok(st.user(session.user).clone())
+}
+
+/// The caller of an /Invoice method that needs the rights `needs`: a
+/// sub-user without the tax-document module or one of them gets -105 (after
+/// the token check, which comes first).
+fn invoice_caller(st: &mut State, ctx: &RequestContext, needs: &[Permission]) -> R<UserSeed> {
+    let user = caller(st, ctx)?;
+    if let Some(missing) = needs.iter().find(|p| !user.may(**p)) {
+        tracing::info!(user = %user.username, right = ?missing, "sub-user lacks a right: answering -105");
+        return Err(status(status::NO_RIGHTS));
+    }
+    Ok(user)
 }
 
 fn ids(list: Option<Vec<InvoiceIdItem>>) -> Vec<i64> {
@@ -45,27 +57,20 @@ macro_rules! lifecycle_reply {
     }};
 }
 
-/// Run `f` once per (organisation, TransactionId): a repeated id returns the
-/// stored reply; a failed call is not stored, so a retry runs again.
-fn idempotent(
-    st: &mut State,
-    tin: &str,
-    transaction_id: Option<&str>,
-    f: impl FnOnce(&mut State) -> R<TxReply>,
-) -> R<TxReply> {
-    let key = transaction_id
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| (tin.to_string(), t.to_string()));
-    if let Some(reply) = key.as_ref().and_then(|k| st.transactions.get(k)) {
-        tracing::info!(transaction_id = %key.as_ref().map(|k| k.1.as_str()).unwrap_or(""), "replaying stored reply");
-        return Ok(*reply);
+/// A TransactionId registered as in flight; if the call ends before its
+/// work (the client went away during the processing delay), dropping this
+/// forgets the id again, like a failed call.
+struct InFlight<'a> {
+    sandbox: &'a Sandbox,
+    key: Option<(String, String)>,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.sandbox.lock().in_flight.remove(&key);
+        }
     }
-    let reply = f(st)?;
-    if let Some(key) = key {
-        st.record_transaction(key, reply);
-    }
-    Ok(reply)
 }
 
 impl Sandbox {
@@ -79,9 +84,58 @@ impl Sandbox {
         result
     }
 
+    /// SaveInvoice and ActivateInvoice with ID 0, in two steps. First, under
+    /// the lock: token, rights, `check`, then the TransactionId (scoped per
+    /// organisation): a stored reply is replayed, an id still in flight
+    /// answers -7, a new one is registered as in flight. Then, without the
+    /// lock, `Config::processing_delay` and any [`Sandbox::pause_processing`].
+    /// Then, under the lock again, `work`; its reply is stored for the id
+    /// (a failure forgets the id, so a retry runs again) and committed.
+    async fn transaction(
+        &self,
+        ctx: &RequestContext,
+        needs: &[Permission],
+        transaction_id: Option<&str>,
+        check: impl FnOnce() -> R<()>,
+        work: impl FnOnce(&mut State, &UserSeed) -> R<TxReply>,
+    ) -> R<TxReply> {
+        let (user, key, delay) = {
+            let mut st = self.lock();
+            let user = invoice_caller(&mut st, ctx, needs)?;
+            check()?;
+            let key = transaction_id
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| (user.tin.clone(), t.to_string()));
+            if let Some(key) = &key {
+                if let Some(reply) = st.transactions.get(key) {
+                    tracing::info!(transaction_id = %key.1, "replaying stored reply");
+                    return Ok(*reply);
+                }
+                if !st.in_flight.insert(key.clone()) {
+                    tracing::info!(transaction_id = %key.1, "transaction still in flight: -7");
+                    return Err(status(status::IN_PROGRESS));
+                }
+            }
+            (user, key, st.config.processing_delay)
+        };
+        let mut flight = InFlight { sandbox: self, key };
+        let _turn = self.processing_turn(delay).await;
+        let mut st = self.lock();
+        let result = work(&mut st, &user);
+        if let Some(key) = flight.key.take() {
+            st.in_flight.remove(&key);
+            if let Ok(reply) = &result {
+                st.record_transaction(key, *reply);
+            }
+        }
+        st.persist()?;
+        result
+    }
+
     fn lifecycle(&self, ctx: &RequestContext, id: Option<i64>, step: Transition) -> R<TxReply> {
         self.write(|st| {
-            let user = caller(st, ctx)?;
+            let user = invoice_caller(st, ctx, &[step.permission()])?;
             let id = id.ok_or_else(|| invalid("INVOICE.ID is required"))?;
             st.transition(&user, id, step)
         })
@@ -89,10 +143,17 @@ impl Sandbox {
 
     fn batch(&self, ctx: &RequestContext, ids: Vec<i64>, step: Transition) -> R<Empty> {
         self.write(|st| {
-            let user = caller(st, ctx)?;
+            let user = invoice_caller(st, ctx, &[step.permission()])?;
             st.transition_all(&user, &ids, step)?;
             Ok(Empty)
         })
+    }
+
+    /// A read-only /Invoice call: token, the read right, then `f`.
+    fn read<T>(&self, ctx: &RequestContext, f: impl FnOnce(&State, &UserSeed) -> R<T>) -> R<T> {
+        let mut st = self.lock();
+        let user = invoice_caller(&mut st, ctx, &[Permission::Read])?;
+        f(&st, &user)
     }
 }
 
@@ -212,10 +273,13 @@ impl Service for Sandbox {
         let mut st = self.lock();
         let user = caller(&mut st, &ctx)?;
         let key = (user.tin.clone(), req.transaction_id.trim().to_string());
-        let r = st
-            .transactions
-            .get(&key)
-            .ok_or_else(|| status(status::UNKNOWN_TRANSACTION))?;
+        let Some(r) = st.transactions.get(&key) else {
+            return Err(status(if st.in_flight.contains(&key) {
+                status::IN_PROGRESS
+            } else {
+                status::UNKNOWN_TRANSACTION
+            }));
+        };
         Ok(GetTransactionResultResponse {
             invoice_id: Some(r.invoice_id),
             invoice_number: Some(r.invoice_number),
@@ -225,17 +289,17 @@ impl Service for Sandbox {
     }
 
     async fn get_actions(&self, ctx: RequestContext, _req: Empty) -> R<Vec<InvoiceAction>> {
-        let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Ok(seed::ACTIONS
-            .iter()
-            .map(|(id, name, s, b)| InvoiceAction {
-                id: Some(*id),
-                name: Some((*name).to_string()),
-                seller_action: Some(*s),
-                buyer_action: Some(*b),
-            })
-            .collect())
+        self.read(&ctx, |_, _| {
+            Ok(seed::ACTIONS
+                .iter()
+                .map(|(id, name, s, b)| InvoiceAction {
+                    id: Some(*id),
+                    name: Some((*name).to_string()),
+                    seller_action: Some(*s),
+                    buyer_action: Some(*b),
+                })
+                .collect())
+        })
     }
 
     async fn get_invoice(
@@ -243,40 +307,37 @@ impl Service for Sandbox {
         ctx: RequestContext,
         req: GetInvoiceRequest,
     ) -> R<GetInvoiceResponse> {
-        let mut st = self.lock();
-        let user = caller(&mut st, &ctx)?;
-        let by_number = req.invoice_number.filter(|n| *n != 0);
-        let id = if req.invoice_id != 0 {
-            Some(req.invoice_id)
-        } else if let Some(number) = by_number {
-            let found = st
-                .invoices
-                .values()
-                .find(|s| s.inv.inv_number == Some(number) && st.role(s, &user.tin).is_some())
-                .map(|s| s.inv.id);
-            Some(found.ok_or_else(|| invalid(format!("no visible invoice with number {number}")))?)
-        } else {
-            None
-        };
-        let invoice = match id {
-            Some(id) => {
-                let (stored, role) = st.visible(id, &user.tin)?;
-                st.view(stored, role)
-            }
-            None => {
-                // The document: InvoiceID and parentInvoiceID both 0 give an
-                // empty INVOICE skeleton; a parent id gives its goods.
-                let mut skeleton = Invoice::default();
-                if req.parent_invoice_id != 0 {
-                    let (parent, _) = st.visible(req.parent_invoice_id, &user.tin)?;
-                    skeleton.invoice_parent_goods = parent.inv.invoice_goods.clone();
-                    skeleton.parent_id = Some(req.parent_invoice_id);
+        self.read(&ctx, |st, user| {
+            let by_number = req.invoice_number.filter(|n| *n != 0);
+            let id = if req.invoice_id != 0 {
+                Some(req.invoice_id)
+            } else if let Some(number) = by_number {
+                let found = st
+                    .invoices
+                    .values()
+                    .find(|s| s.inv.inv_number == Some(number) && st.role(s, &user.tin).is_some())
+                    .map(|s| s.inv.id);
+                Some(
+                    found.ok_or_else(|| {
+                        invalid(format!("no visible invoice with number {number}"))
+                    })?,
+                )
+            } else {
+                None
+            };
+            let invoice = match id {
+                Some(id) => {
+                    let (stored, role) = st.visible(id, &user.tin)?;
+                    st.view(stored, role)
                 }
-                skeleton
-            }
-        };
-        Ok(GetInvoiceResponse {
-            invoice: Some(invoice),
+                // The document: InvoiceID and parentInvoiceID both 0 give an
+                // empty INVOICE skeleton; a distribution parent's id gives
+                // its goods with the stock left, for a new sub-document.
+                None => st.skeleton(&user.tin, req.parent_invoice_id)?,
+            };
+            Ok(GetInvoiceResponse {
+                invoice: Some(invoice),
+            })
         })
     }
 
@@ -285,21 +346,26 @@ impl Service for Sandbox {
         ctx: RequestContext,
         req: SaveInvoiceRequest,
     ) -> R<SaveInvoiceResponse> {
-        self.write(|st| {
-            let user = caller(st, &ctx)?;
-            let inv = req.invoice;
-            if let Some(action) = inv.seller_action
-                && action.code() != 0
-            {
-                return Err(invalid(
-                    "SaveInvoice takes SELLER_ACTION 0 (use ActivateInvoice)",
-                ));
-            }
-            let r = idempotent(st, &user.tin, req.transaction_id.as_deref(), |st| {
-                st.save(&user, inv, false)
-            })?;
-            Ok(save_reply(r))
-        })
+        let SaveInvoiceRequest {
+            invoice: inv,
+            transaction_id,
+        } = req;
+        let selling = inv.seller_action;
+        let r = self
+            .transaction(
+                &ctx,
+                &[Permission::CreateEdit],
+                transaction_id.as_deref(),
+                || match selling {
+                    Some(action) if action.code() != 0 => Err(invalid(
+                        "SaveInvoice takes SELLER_ACTION 0 (use ActivateInvoice)",
+                    )),
+                    _ => Ok(()),
+                },
+                |st, user| st.save(user, inv, false),
+            )
+            .await?;
+        Ok(save_reply(r))
     }
 
     async fn activate_invoice(
@@ -307,20 +373,31 @@ impl Service for Sandbox {
         ctx: RequestContext,
         req: ActivateInvoiceRequest,
     ) -> R<ActivateInvoiceResponse> {
-        self.write(|st| {
-            let user = caller(st, &ctx)?;
-            let inv = req.invoice.ok_or_else(|| invalid("INVOICE is required"))?;
-            let r = if inv.id == 0 {
-                // Save and activate in one call; TransactionId applies.
-                idempotent(st, &user.tin, req.transaction_id.as_deref(), |st| {
-                    st.save(&user, inv, true)
-                })?
-            } else {
-                // Only the ID counts; TransactionId has no effect (document).
-                st.transition(&user, inv.id, Transition::Activate)?
-            };
-            Ok(lifecycle_reply!(ActivateInvoiceResponse, r))
-        })
+        let ActivateInvoiceRequest {
+            invoice,
+            transaction_id,
+        } = req;
+        let r = match invoice {
+            // Save and activate in one call; TransactionId applies.
+            Some(inv) if inv.id == 0 => {
+                self.transaction(
+                    &ctx,
+                    &[Permission::CreateEdit, Permission::Activate],
+                    transaction_id.as_deref(),
+                    || Ok(()),
+                    |st, user| st.save(user, inv, true),
+                )
+                .await?
+            }
+            // Only the ID counts; TransactionId has no effect (document).
+            Some(inv) => self.lifecycle(&ctx, Some(inv.id), Transition::Activate)?,
+            None => {
+                let mut st = self.lock();
+                invoice_caller(&mut st, &ctx, &[Permission::Activate])?;
+                return Err(invalid("INVOICE is required"));
+            }
+        };
+        Ok(lifecycle_reply!(ActivateInvoiceResponse, r))
     }
 
     async fn activate_invoices(
@@ -380,66 +457,67 @@ impl Service for Sandbox {
         ctx: RequestContext,
         req: ListInvoicesRequest,
     ) -> R<ListInvoicesResponse> {
-        let mut st = self.lock();
-        let user = caller(&mut st, &ctx)?;
-        st.list_invoices(&user.tin, &req)
+        self.read(&ctx, |st, user| st.list_invoices(&user.tin, &req))
     }
 
     async fn list_goods(&self, ctx: RequestContext, req: ListGoodsRequest) -> R<ListGoodsResponse> {
-        let mut st = self.lock();
-        let user = caller(&mut st, &ctx)?;
-        let mut out = Vec::new();
-        for id in ids(req.invoices) {
-            let (stored, role) = st.visible(id, &user.tin)?;
-            out.push(ListGoodsItem {
-                invoice: Some(st.view(stored, role)),
-            });
-        }
-        Ok(ListGoodsResponse {
-            invoices: Some(out),
+        self.read(&ctx, |st, user| {
+            let mut out = Vec::new();
+            for id in ids(req.invoices) {
+                let (stored, role) = st.visible(id, &user.tin)?;
+                out.push(ListGoodsItem {
+                    invoice: Some(st.view(stored, role)),
+                });
+            }
+            Ok(ListGoodsResponse {
+                invoices: Some(out),
+            })
         })
     }
 
     async fn list_excise(
         &self,
         ctx: RequestContext,
-        _req: ListExciseRequest,
+        req: ListExciseRequest,
     ) -> R<ListExciseResponse> {
-        let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Ok(ListExciseResponse {
-            data: Some(Table::from_rows(Vec::new())),
-            summary: Some(TableSummary { count: Some(0) }),
-        })
+        self.read(&ctx, |st, _| st.list_excise(&req))
     }
 
     async fn list_bar_codes(
         &self,
         ctx: RequestContext,
-        _req: ListBarCodesRequest,
+        req: ListBarCodesRequest,
     ) -> R<ListBarCodesResponse> {
-        let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Ok(ListBarCodesResponse {
-            data: Some(Table::from_rows(Vec::new())),
-            summary: Some(TableSummary { count: Some(0) }),
-        })
+        self.read(&ctx, |st, user| st.list_barcodes(&user.tin, &req))
     }
 
     async fn get_bar_code(
         &self,
         ctx: RequestContext,
-        _req: GetBarCodeRequest,
+        req: GetBarCodeRequest,
     ) -> R<GetBarCodeResponse> {
-        let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Ok(GetBarCodeResponse { result: None })
+        self.read(&ctx, |st, user| {
+            st.get_barcode(&user.tin, req.bar_code.as_deref().unwrap_or(""))
+        })
     }
 
     async fn clear_bar_codes(&self, ctx: RequestContext, _req: Empty) -> R<Empty> {
-        let mut st = self.lock();
-        caller(&mut st, &ctx)?;
-        Ok(Empty)
+        let result = self.write(|st| {
+            // The document asks only the read right for this method.
+            let user = invoice_caller(st, &ctx, &[Permission::Read])?;
+            let n = st.clear_barcodes(&user.tin);
+            tracing::info!(tin = %user.tin, barcodes = n, "cleared the barcode catalogue");
+            Ok(Empty)
+        });
+        // A failed commit of the clearing is the documented -5 (the call
+        // was undone, the barcodes are still there).
+        result.map_err(|e| match e.code {
+            status::SYSTEM => {
+                tracing::error!(text = %e.text, "ClearBarCodes could not be committed: -5");
+                status(status::CLEAR_FAILED)
+            }
+            _ => e,
+        })
     }
 
     async fn get_seq_num(
@@ -448,7 +526,7 @@ impl Service for Sandbox {
         req: GetSeqNumRequest,
     ) -> R<GetSeqNumResponse> {
         let mut st = self.lock();
-        let user = caller(&mut st, &ctx)?;
+        let user = invoice_caller(&mut st, &ctx, &[Permission::CreateEdit])?;
         let period = req
             .operation_period
             .ok_or_else(|| invalid("OperationPeriod (YYYYMM) is required"))?;
@@ -459,12 +537,96 @@ impl Service for Sandbox {
 
     async fn create_decl(&self, ctx: RequestContext, req: CreateDeclRequest) -> R<Empty> {
         self.write(|st| {
-            let user = caller(st, &ctx)?;
+            let user = invoice_caller(st, &ctx, &[Permission::CreateEdit])?;
             let period = req
                 .operation_period
                 .ok_or_else(|| invalid("OperationPeriod (YYYYMM) is required"))?;
             st.create_declaration(&user.tin, &ids(req.invoices), period)?;
             Ok(Empty)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eapi::Config;
+    use taxsdk_runtime::server::axum::http::{HeaderMap, HeaderValue, header};
+
+    fn context(sandbox: &Sandbox, username: &str) -> RequestContext {
+        let token = match sandbox.lock().authenticate(username, "123456", None) {
+            Ok(Login::Token { token, .. }) => token,
+            _ => panic!("{username} logs in with one step"),
+        };
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+        headers.insert(header::AUTHORIZATION, value);
+        RequestContext::from_headers(&headers)
+    }
+
+    fn temp_path(tag: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!(
+            "taxsdk-sandbox-unit-{tag}-{}-{}.sqlite",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ))
+    }
+
+    fn remove(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.to_path_buf().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// A commit of ClearBarCodes that fails is the documented -5, and the
+    /// catalogue is still there (the call was undone).
+    #[tokio::test]
+    async fn a_failed_clear_is_minus_5_and_keeps_the_barcodes() {
+        let path = temp_path("clear");
+        let sandbox = Sandbox::open(Config {
+            data: Some(path.clone()),
+            ..Config::default()
+        })
+        .unwrap();
+        let ctx = context(&sandbox, "tbilisi");
+        let before = sandbox.barcode_count("206322102");
+        assert!(before > 0);
+        sandbox
+            .lock()
+            .store_connection()
+            .unwrap()
+            .execute_batch(
+                "CREATE TEMP TRIGGER fail BEFORE DELETE ON main.barcodes \
+                 BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;",
+            )
+            .unwrap();
+        let err = sandbox.clear_bar_codes(ctx, Empty).await.unwrap_err();
+        assert_eq!((err.code, err.http_status), (status::CLEAR_FAILED, 400));
+        assert_eq!(sandbox.barcode_count("206322102"), before);
+        drop(sandbox);
+        remove(&path);
+    }
+
+    /// A TransactionId call dropped while it waits (the client went away)
+    /// forgets its id, like a failed call.
+    #[tokio::test]
+    async fn a_dropped_call_forgets_its_transaction_id() {
+        let sandbox = Sandbox::new(Config::default());
+        let ctx = context(&sandbox, "tbilisi");
+        let pause = sandbox.pause_processing().await;
+        let request = SaveInvoiceRequest {
+            invoice: Invoice::default(),
+            transaction_id: Some("gone".into()),
+        };
+        let mut call = Box::pin(sandbox.save_invoice(ctx, request));
+        // Paused, so it cannot finish: the timeout only lets it run until it waits.
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(20), &mut call).await;
+        assert!(waited.is_err());
+        assert_eq!(sandbox.transactions_in_flight(), 1);
+        drop(call);
+        assert_eq!(sandbox.transactions_in_flight(), 0);
+        drop(pause);
     }
 }

@@ -1,5 +1,6 @@
 //! In-memory state of the eAPI sandbox: sessions, PIN challenges, invoices,
-//! transactions. Everything here is synchronous and runs under one mutex.
+//! transactions, barcode catalogues. Everything here is synchronous and runs
+//! under one mutex.
 //!
 //! With a data file (`Config::data`) the state also records what each call
 //! changed (`Dirty`) and [`State::persist`] commits it to the
@@ -9,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, Utc};
-use rsge_eapi::enums::{BuyerAction, SellerAction};
+use rsge_eapi::enums::{BuyerAction, SellerAction, VatType};
 use rsge_eapi::models::Invoice;
+use rust_decimal::Decimal;
 use taxsdk_runtime::ServiceStatus;
 use uuid::Uuid;
 
@@ -59,6 +61,23 @@ pub struct Stored {
     pub inv: Invoice,
     pub change_date: NaiveDateTime,
     pub delete_date: Option<NaiveDateTime>,
+    /// The sub-user who created it (SUBUSER_ID_SELLER); 0: the main user.
+    pub subuser_id: i64,
+}
+
+/// (organisation TIN, barcode).
+pub type BarCodeKey = (String, String);
+
+/// A barcode of an organisation's catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarCodeEntry {
+    /// Listing order: the order in which the barcodes were first seen.
+    pub seq: i64,
+    pub goods_name: String,
+    pub unit_id: i32,
+    pub unit_txt: String,
+    pub vat_type: VatType,
+    pub unit_price: Decimal,
 }
 
 impl Stored {
@@ -77,6 +96,14 @@ impl Stored {
     /// The buyer (and carrier) see a document only once it was activated.
     pub fn was_activated(&self) -> bool {
         self.inv.activate_date.is_some()
+    }
+    /// Not deleted, cancelled or replaced by a correction: what it says
+    /// still counts (advance balances, distribution stock).
+    pub fn is_live(&self) -> bool {
+        !matches!(
+            self.seller_action(),
+            SellerAction::Deleted | SellerAction::Cancelled | SellerAction::Corrected
+        )
     }
     pub fn reply(&self) -> TxReply {
         TxReply {
@@ -109,6 +136,12 @@ pub struct State {
     pub next_inv_number: i64,
     /// (organisation TIN, TransactionId) -> stored reply.
     pub transactions: HashMap<(String, String), TxReply>,
+    /// TransactionIds whose first call is still running (-7); never durable.
+    pub in_flight: HashSet<(String, String)>,
+    /// The organisations' barcode catalogues.
+    pub barcodes: BTreeMap<BarCodeKey, BarCodeEntry>,
+    /// Whether `Config::barcodes` was applied (once per data file).
+    barcodes_seeded: bool,
     skew: Duration,
     /// The data file, if any.
     store: Option<Store>,
@@ -123,11 +156,16 @@ struct Dirty {
     transactions: Vec<(String, String)>,
     /// (index into `State::users`, device code).
     devices: Vec<(usize, String)>,
+    /// Barcodes written or deleted.
+    barcodes: BTreeSet<BarCodeKey>,
 }
 
 impl Dirty {
     fn is_empty(&self) -> bool {
-        self.invoices.is_empty() && self.transactions.is_empty() && self.devices.is_empty()
+        self.invoices.is_empty()
+            && self.transactions.is_empty()
+            && self.devices.is_empty()
+            && self.barcodes.is_empty()
     }
 }
 
@@ -142,7 +180,7 @@ impl State {
             .iter()
             .map(|o| (o.tin.clone(), o.clone()))
             .collect();
-        Self {
+        let mut state = Self {
             config,
             orgs,
             sessions: HashMap::new(),
@@ -154,19 +192,86 @@ impl State {
             next_goods_id: NEXT_GOODS_ID,
             next_inv_number: NEXT_INV_NUMBER,
             transactions: HashMap::new(),
+            in_flight: HashSet::new(),
+            barcodes: BTreeMap::new(),
+            barcodes_seeded: false,
             skew: Duration::ZERO,
             store: None,
             dirty: Dirty::default(),
-        }
+        };
+        state.seed_barcodes();
+        state
     }
 
     /// A state backed by the data file `path`, with everything it holds.
+    /// A file that never had the seeded barcodes gets them now (written
+    /// before the sandbox answers anything).
     pub fn open(config: Config, path: &std::path::Path) -> Result<Self, store::Error> {
         let (store, loaded) = Store::open(path)?;
         let mut state = Self::new(config);
         state.apply(loaded);
         state.store = Some(store);
+        if !state.barcodes_seeded {
+            state.seed_barcodes();
+            if let Err(e) = state.persist() {
+                return Err(store::Error::write(path, e.text));
+            }
+        }
         Ok(state)
+    }
+
+    /// Copy `Config::barcodes` into the catalogues (first start only).
+    fn seed_barcodes(&mut self) {
+        let seeds = self.config.barcodes.clone();
+        for seed in seeds {
+            self.put_barcode(
+                &seed.tin,
+                &seed.barcode,
+                BarCodeEntry {
+                    seq: 0,
+                    goods_name: seed.goods_name,
+                    unit_id: seed.unit_id,
+                    unit_txt: seed.unit_txt,
+                    vat_type: seed.vat_type,
+                    unit_price: seed.unit_price,
+                },
+            );
+        }
+        self.barcodes_seeded = true;
+    }
+
+    /// Add or replace a barcode of `tin`; a known barcode keeps its place
+    /// in the listing order.
+    pub fn put_barcode(&mut self, tin: &str, barcode: &str, mut entry: BarCodeEntry) {
+        let key = (tin.to_string(), barcode.to_string());
+        entry.seq = match self.barcodes.get(&key) {
+            Some(old) => old.seq,
+            None => self.barcodes.values().map(|e| e.seq).max().unwrap_or(0) + 1,
+        };
+        if self.barcodes.get(&key) == Some(&entry) {
+            return;
+        }
+        if self.store.is_some() {
+            self.dirty.barcodes.insert(key.clone());
+        }
+        self.barcodes.insert(key, entry);
+    }
+
+    /// Remove every barcode of `tin`; how many there were.
+    pub fn clear_barcodes(&mut self, tin: &str) -> usize {
+        let keys: Vec<BarCodeKey> = self
+            .barcodes
+            .keys()
+            .filter(|(t, _)| t == tin)
+            .cloned()
+            .collect();
+        for key in &keys {
+            self.barcodes.remove(key);
+            if self.store.is_some() {
+                self.dirty.barcodes.insert(key.clone());
+            }
+        }
+        keys.len()
     }
 
     /// Replace the durable part of the state (invoices, counters,
@@ -204,8 +309,10 @@ impl State {
         self.next_invoice_id = next("next_invoice_id", NEXT_INVOICE_ID, max_id);
         self.next_goods_id = next("next_goods_id", NEXT_GOODS_ID, max_goods);
         self.next_inv_number = next("next_inv_number", NEXT_INV_NUMBER, max_number);
+        self.barcodes_seeded = counter("barcodes_seeded").is_some_and(|v| v != 0);
         self.invoices = loaded.invoices;
         self.transactions = loaded.transactions.into_iter().collect();
+        self.barcodes = loaded.barcodes.into_iter().collect();
         self.devices.clear();
         for (username, code) in loaded.devices {
             // Devices of users the config no longer has stay in the file.
@@ -225,11 +332,18 @@ impl State {
         self.store.as_ref().map(Store::path)
     }
 
+    /// The data file's connection, for tests that make writes fail.
+    #[cfg(test)]
+    pub fn store_connection(&self) -> Option<&rusqlite::Connection> {
+        self.store.as_ref().map(Store::connection)
+    }
+
     fn counters(&self) -> Counters {
         Counters {
             next_invoice_id: self.next_invoice_id,
             next_goods_id: self.next_goods_id,
             next_inv_number: self.next_inv_number,
+            barcodes_seeded: i64::from(self.barcodes_seeded),
         }
     }
 
@@ -279,6 +393,12 @@ impl State {
                 .devices
                 .iter()
                 .map(|(user, code)| (self.config.users[*user].username.as_str(), code.as_str()))
+                .collect(),
+            barcodes: self
+                .dirty
+                .barcodes
+                .iter()
+                .map(|key| (key, self.barcodes.get(key)))
                 .collect(),
             counters,
         };

@@ -18,8 +18,15 @@ pub const SYSTEM: i64 = -1;
 pub const INVALID: i64 = -2;
 /// A test account used a TIN other than the two test TINs (spec -3).
 pub const TEST_TIN: i64 = -3;
+/// ClearBarCodes failed (spec -5).
+pub const CLEAR_FAILED: i64 = -5;
 /// Unknown TransactionId (spec -6).
 pub const UNKNOWN_TRANSACTION: i64 = -6;
+/// A call with this TransactionId is still running (spec -7).
+pub const IN_PROGRESS: i64 = -7;
+/// The (sub-)user lacks the tax-document module or the method's right
+/// (spec -105).
+pub const NO_RIGHTS: i64 = -105;
 /// Seller TIN equals buyer TIN (spec -200).
 pub const SELLER_IS_BUYER: i64 = -200;
 /// Buyer TIN equals transport company TIN (spec -202).
@@ -32,7 +39,9 @@ fn fallback_text(code: i64) -> &'static str {
         BAD_CREDENTIALS => "მომხმარებლის სახელი ან პაროლი არასწორია",
         BAD_PIN => "კოდი არასწორია",
         PIN_EXPIRED => "კოდს ვადა გაუვიდა",
+        CLEAR_FAILED => "შტრიხკოდების ინფორმაციის წაშლა ვერ მოხერხდა",
         UNKNOWN_TRANSACTION => "ტრანზაქცია ვერ მოიძებნა",
+        NO_RIGHTS => "მომხმარებელს არ აქვს ამ ოპერაციის შესრულების უფლება",
         SELLER_IS_BUYER => "გამყიდველის და მყიდველის საიდენტიფიკაციო კოდები ემთხვევა",
         BUYER_IS_CARRIER => "მყიდველის და გადამზიდის საიდენტიფიკაციო კოდები ემთხვევა",
         _ => "შეცდომა",

@@ -16,22 +16,23 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use rsge_eapi::enums::{BuyerAction, SellerAction};
+use rsge_eapi::enums::{BuyerAction, SellerAction, VatType};
 use rsge_eapi::models::Invoice;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 
-use super::state::{Stored, TxReply};
+use super::state::{BarCodeEntry, BarCodeKey, Stored, TxReply};
 
 /// `PRAGMA application_id` of a sandbox data file: "TXS1".
 const APPLICATION_ID: i32 = 0x5458_5331;
-/// `PRAGMA user_version`: the layout below.
-const SCHEMA_VERSION: i32 = 1;
+/// `PRAGMA user_version`: the layout below (version 1 plus [`TO_V2`]).
+const SCHEMA_VERSION: i32 = 2;
 /// How long opening waits for a sandbox that is just closing the file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 /// Text format of the date columns (the model's own format).
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
-const SCHEMA: &str = "
+/// Layout version 1 (the first sandbox with a data file).
+const SCHEMA_V1: &str = "
 CREATE TABLE invoices (
     id          INTEGER PRIMARY KEY,
     invoice     TEXT NOT NULL,   -- serde_json of rsge_eapi::models::Invoice
@@ -55,6 +56,24 @@ CREATE TABLE devices (
     username    TEXT NOT NULL,
     device_code TEXT NOT NULL,
     PRIMARY KEY (username, device_code)
+) STRICT;
+";
+
+/// Version 1 -> 2: the sub-user who created a document (SUBUSER_ID_SELLER)
+/// and the organisations' barcode catalogues. Run on new files too, so a
+/// new file and a migrated one have the same layout.
+const TO_V2: &str = "
+ALTER TABLE invoices ADD COLUMN subuser_id INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE barcodes (
+    tin        TEXT NOT NULL,
+    barcode    TEXT NOT NULL,
+    seq        INTEGER NOT NULL,   -- listing order (order of learning)
+    goods_name TEXT NOT NULL,
+    unit_id    INTEGER NOT NULL,
+    unit_txt   TEXT NOT NULL,
+    vat_type   INTEGER NOT NULL,
+    unit_price TEXT NOT NULL,      -- Decimal as text
+    PRIMARY KEY (tin, barcode)
 ) STRICT;
 ";
 
@@ -99,6 +118,11 @@ impl Error {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// A first write (the seeded catalogues) failed.
+    pub(super) fn write(path: &Path, why: impl fmt::Display) -> Self {
+        Self::new(path, format!("cannot be written: {why}"))
+    }
 }
 
 impl fmt::Display for Error {
@@ -126,6 +150,9 @@ pub struct Counters {
     pub next_invoice_id: i64,
     pub next_goods_id: i64,
     pub next_inv_number: i64,
+    /// 1 once `Config::barcodes` was copied into the file (so that a
+    /// cleared catalogue stays cleared after a restart).
+    pub barcodes_seeded: i64,
 }
 
 /// Everything a data file holds.
@@ -137,6 +164,7 @@ pub struct Loaded {
     pub transactions: Vec<((String, String), TxReply)>,
     /// (user name, device code).
     pub devices: Vec<(String, String)>,
+    pub barcodes: Vec<(BarCodeKey, BarCodeEntry)>,
 }
 
 /// What one state-changing call changed.
@@ -144,6 +172,8 @@ pub struct Changes<'a> {
     pub invoices: Vec<&'a Stored>,
     pub transactions: Vec<(&'a (String, String), &'a TxReply)>,
     pub devices: Vec<(&'a str, &'a str)>,
+    /// Barcodes written (`Some`) or deleted (`None`).
+    pub barcodes: Vec<(&'a BarCodeKey, Option<&'a BarCodeEntry>)>,
     pub counters: Counters,
 }
 
@@ -197,11 +227,11 @@ impl Store {
                 ),
             ));
         }
-        if !fresh && user_version != SCHEMA_VERSION {
+        if !fresh && !(1..=SCHEMA_VERSION).contains(&user_version) {
             return Err(Error::new(
                 path,
                 format!(
-                    "has layout version {user_version}; this sandbox reads version {SCHEMA_VERSION}"
+                    "has layout version {user_version}; this sandbox reads versions 1 to {SCHEMA_VERSION}"
                 ),
             ));
         }
@@ -225,13 +255,28 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Exclusive)
             .map_err(sql("lock"))?;
         if fresh {
-            tx.execute_batch(SCHEMA).map_err(sql("create the tables"))?;
+            tx.execute_batch(SCHEMA_V1)
+                .map_err(sql("create the tables"))?;
             tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(sql("write the header"))?;
+        }
+        if fresh || user_version < 2 {
+            tx.execute_batch(TO_V2)
+                .map_err(sql("upgrade the layout to version 2"))?;
+        }
+        if fresh || user_version < SCHEMA_VERSION {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(sql("write the header"))?;
         }
         tx.commit().map_err(sql("commit"))?;
+        if !fresh && user_version < SCHEMA_VERSION {
+            tracing::info!(
+                path = %path.display(),
+                from = user_version,
+                to = SCHEMA_VERSION,
+                "upgraded the sandbox data file's layout"
+            );
+        }
 
         let check: String = conn
             .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
@@ -278,7 +323,9 @@ impl Store {
 
         let mut stmt = self
             .conn
-            .prepare("SELECT id, invoice, change_date, delete_date FROM invoices ORDER BY id")
+            .prepare(
+                "SELECT id, invoice, change_date, delete_date, subuser_id FROM invoices ORDER BY id",
+            )
             .map_err(sql("read invoices"))?;
         let rows = stmt
             .query_map([], |r| {
@@ -287,11 +334,12 @@ impl Store {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             })
             .map_err(sql("read invoices"))?;
         for row in rows {
-            let (id, json, change, delete) = row.map_err(sql("read invoices"))?;
+            let (id, json, change, delete, subuser_id) = row.map_err(sql("read invoices"))?;
             let bad = |what: String| Error::new(path, format!("is corrupt: invoice {id}: {what}"));
             let inv: Invoice = serde_json::from_str(&json).map_err(|e| bad(e.to_string()))?;
             if inv.id != id {
@@ -305,6 +353,7 @@ impl Store {
                 inv,
                 change_date: parse(&change)?,
                 delete_date: delete.as_deref().map(parse).transpose()?,
+                subuser_id,
             };
             out.invoices.insert(id, stored);
         }
@@ -354,6 +403,52 @@ impl Store {
             .map_err(sql("read devices"))?
             .collect::<Result<_, _>>()
             .map_err(sql("read devices"))?;
+        drop(stmt);
+
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT tin, barcode, seq, goods_name, unit_id, unit_txt, vat_type, unit_price \
+                 FROM barcodes",
+            )
+            .map_err(sql("read barcodes"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i32>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })
+            .map_err(sql("read barcodes"))?;
+        for row in rows {
+            let (key, seq, goods_name, unit_id, unit_txt, vat_type, price) =
+                row.map_err(sql("read barcodes"))?;
+            let unit_price = price.parse().map_err(|e| {
+                Error::new(
+                    path,
+                    format!(
+                        "is corrupt: barcode {} of {}: price `{price}`: {e}",
+                        key.1, key.0
+                    ),
+                )
+            })?;
+            out.barcodes.push((
+                key,
+                BarCodeEntry {
+                    seq,
+                    goods_name,
+                    unit_id,
+                    unit_txt,
+                    vat_type: VatType::from_code(vat_type),
+                    unit_price,
+                },
+            ));
+        }
         Ok(out)
     }
 
@@ -364,10 +459,11 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut put = tx.prepare_cached(
-                "INSERT INTO invoices (id, invoice, change_date, delete_date) \
-                 VALUES (?1, ?2, ?3, ?4) \
+                "INSERT INTO invoices (id, invoice, change_date, delete_date, subuser_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT (id) DO UPDATE SET invoice = excluded.invoice, \
-                 change_date = excluded.change_date, delete_date = excluded.delete_date",
+                 change_date = excluded.change_date, delete_date = excluded.delete_date, \
+                 subuser_id = excluded.subuser_id",
             )?;
             for stored in &changes.invoices {
                 let json = serde_json::to_string(&stored.inv)?;
@@ -376,6 +472,7 @@ impl Store {
                     json,
                     date_text(stored.change_date),
                     stored.delete_date.map(date_text),
+                    stored.subuser_id,
                 ])?;
             }
             let mut put = tx.prepare_cached(
@@ -398,6 +495,27 @@ impl Store {
             for (user, code) in &changes.devices {
                 put.execute(params![user, code])?;
             }
+            let mut put = tx.prepare_cached(
+                "INSERT OR REPLACE INTO barcodes (tin, barcode, seq, goods_name, unit_id, \
+                 unit_txt, vat_type, unit_price) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut delete =
+                tx.prepare_cached("DELETE FROM barcodes WHERE tin = ?1 AND barcode = ?2")?;
+            for ((tin, code), entry) in &changes.barcodes {
+                match entry {
+                    Some(e) => put.execute(params![
+                        tin,
+                        code,
+                        e.seq,
+                        e.goods_name,
+                        e.unit_id,
+                        e.unit_txt,
+                        e.vat_type.code(),
+                        e.unit_price.to_string(),
+                    ])?,
+                    None => delete.execute(params![tin, code])?,
+                };
+            }
             if self.saved != Some(changes.counters) {
                 let mut put = tx.prepare_cached(
                     "INSERT INTO counters (name, value) VALUES (?1, ?2) \
@@ -408,6 +526,7 @@ impl Store {
                     ("next_invoice_id", c.next_invoice_id),
                     ("next_goods_id", c.next_goods_id),
                     ("next_inv_number", c.next_inv_number),
+                    ("barcodes_seeded", c.barcodes_seeded),
                 ] {
                     put.execute(params![name, value])?;
                 }
@@ -416,5 +535,65 @@ impl Store {
         tx.commit()?;
         self.saved = Some(changes.counters);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of layout version 1 (before sub-users and barcodes) opens,
+    /// keeps its documents and is upgraded in place.
+    #[test]
+    fn a_version_1_file_is_upgraded() {
+        let path = std::env::temp_dir().join(format!(
+            "taxsdk-sandbox-unit-v1-{}-{}.sqlite",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        let result = std::panic::catch_unwind(|| {
+            {
+                let conn = Connection::open(&path).unwrap();
+                conn.execute_batch(SCHEMA_V1).unwrap();
+                conn.pragma_update(None, "application_id", APPLICATION_ID)
+                    .unwrap();
+                conn.pragma_update(None, "user_version", 1).unwrap();
+                let inv = Invoice {
+                    id: 1001,
+                    ..Invoice::default()
+                };
+                conn.execute(
+                    "INSERT INTO invoices (id, invoice, change_date) VALUES (?1, ?2, ?3)",
+                    params![
+                        1001,
+                        serde_json::to_string(&inv).unwrap(),
+                        "2024-04-10T10:00:00"
+                    ],
+                )
+                .unwrap();
+            }
+            let (store, loaded) = Store::open(&path).unwrap();
+            assert_eq!(loaded.invoices[&1001].subuser_id, 0);
+            assert!(loaded.barcodes.is_empty());
+            let version: i32 = store
+                .conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, SCHEMA_VERSION);
+            drop(store);
+            // The sandbox seeds the catalogues of an upgraded file once.
+            let state =
+                super::super::state::State::open(super::super::Config::default(), &path).unwrap();
+            assert!(!state.barcodes.is_empty());
+            assert_eq!(state.invoices.len(), 1);
+        });
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
     }
 }
