@@ -62,14 +62,7 @@ fn model(service: &Service, m: &Model) -> TokenStream {
         other => (None, other),
     };
     let defaults = default_fns(m);
-    let table_row = is_table_row(service, &m.name).then(|| {
-        let columns = m.fields.iter().map(|f| &f.wire);
-        quote! {
-            impl taxsdk_runtime::TableRow for #name {
-                const COLUMNS: &'static [&'static str] = &[#(#columns),*];
-            }
-        }
-    });
+    let table_row = is_table_row(service, &m.name).then(|| table_row(service, m));
     quote! {
         #doc
         #[serde_with::serde_as]
@@ -82,6 +75,64 @@ fn model(service: &Service, m: &Model) -> TokenStream {
         #default_impl
         #defaults
         #table_row
+    }
+}
+
+/// `TableRow` for a model used as `table<model>`. Models with a `Default`
+/// also decode column by column: each arm reads its field exactly as the
+/// derived `Deserialize` does (same adapter or default-reading function).
+fn table_row(service: &Service, m: &Model) -> TokenStream {
+    let name = ident(&m.name);
+    let columns = m.fields.iter().map(|f| &f.wire);
+    let required = m
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.is_option() && f.default.is_none())
+        .map(|(i, _)| proc_macro2::Literal::usize_unsuffixed(i));
+    let positional = has_default(service, m, &mut Vec::new()).then(|| {
+        let arms = m.fields.iter().enumerate().map(|(i, f)| {
+            let field = ident(&f.rust);
+            let read = if f.default.is_some() {
+                let read = read_fn_name(&m.name, f);
+                quote!(#read(value)?)
+            } else {
+                let ty = rust_type(&f.ty);
+                let ty = if f.is_option() { quote!(Option<#ty>) } else { ty };
+                match serde_as_type(f) {
+                    Some(adapter) => quote!(<#adapter as serde_with::DeserializeAs<'de, #ty>>::deserialize_as(value)?),
+                    None => quote!(<#ty as serde::Deserialize<'de>>::deserialize(value)?),
+                }
+            };
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            quote!(#i => self.#field = #read,)
+        });
+        quote! {
+            fn empty_row() -> Option<Self> {
+                Some(Self::default())
+            }
+
+            fn decode_column<'de, D: serde::Deserializer<'de>>(
+                &mut self,
+                column: usize,
+                value: D,
+            ) -> Result<(), D::Error> {
+                match column {
+                    #(#arms)*
+                    _ => {
+                        <serde::de::IgnoredAny as serde::Deserialize<'de>>::deserialize(value)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    });
+    quote! {
+        impl taxsdk_runtime::TableRow for #name {
+            const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+            const REQUIRED: &'static [usize] = &[#(#required),*];
+            #positional
+        }
     }
 }
 
@@ -113,21 +164,10 @@ fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
     } else {
         ty
     };
-    let field_adapter = adapter(&f.ty, f.encoding);
-    let has_adapter = field_adapter.is_some();
-    let serde_as = if f.is_option() {
-        match (f.empty_as_absent, field_adapter) {
-            (true, Some(a)) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone<#a>)),
-            (true, None) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone)),
-            (false, Some(a)) => Some(quote!(Option<#a>)),
-            (false, None) => None,
-        }
-    } else {
-        field_adapter
-    };
+    let has_adapter = adapter(&f.ty, f.encoding).is_some();
     // A field with a default reads through its own function (null also
     // means the default), so the adapter only serializes.
-    let serde_as = serde_as.filter(|_| f.default.is_none()).map(|a| {
+    let serde_as = serde_as_type(f).filter(|_| f.default.is_none()).map(|a| {
         let text = a.to_string().replace(' ', "");
         quote!(#[serde_as(as = #text)])
     });
@@ -151,6 +191,21 @@ fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
         #serde_as
         #serde
         pub #name: #ty,
+    }
+}
+
+/// The `serde_as` adapter of a field (wrapping `Option` and empty-as-absent
+/// around the type's own adapter), or `None` when serde's own impl is right.
+fn serde_as_type(f: &Field) -> Option<TokenStream> {
+    let field_adapter = adapter(&f.ty, f.encoding);
+    if !f.is_option() {
+        return field_adapter;
+    }
+    match (f.empty_as_absent, field_adapter) {
+        (true, Some(a)) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone<#a>)),
+        (true, None) => Some(quote!(taxsdk_runtime::wire::EmptyAsNone)),
+        (false, Some(a)) => Some(quote!(Option<#a>)),
+        (false, None) => None,
     }
 }
 

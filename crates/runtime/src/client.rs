@@ -237,7 +237,7 @@ pub fn decode_reply<E: Endpoint>(
         status,
         body: snippet(body),
     };
-    let Ok(text) = std::str::from_utf8(body) else {
+    let Ok(text) = simdutf8::basic::from_utf8(body) else {
         return Err(if ok {
             Error::Decode {
                 endpoint: meta.name,

@@ -7,6 +7,7 @@
 //! transport ([`client`], feature `client`) and the server helpers
 //! ([`server`], feature `server`).
 
+mod cell;
 #[cfg(feature = "client")]
 pub mod client;
 mod codes;

@@ -13,11 +13,42 @@ use serde::ser::{self, SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::cell::CellSeed;
+
 /// A row type of a [`Table`]: the generator implements it for every model
 /// used as `table<Model>`, listing the model's wire names.
-pub trait TableRow {
+///
+/// Generated rows also decode column by column: the table works out once
+/// which column of the model each position of `Fields` is, and each cell
+/// goes straight to [`TableRow::decode_column`], with no per-row key
+/// matching. Rows whose model offers no [`TableRow::empty_row`] decode
+/// through their own `Deserialize`, as a map from field name to value.
+pub trait TableRow: Sized {
     /// Wire names of the columns the model knows, in spec order.
     const COLUMNS: &'static [&'static str];
+
+    /// Indices into [`TableRow::COLUMNS`] of the columns a table must have
+    /// (the model's required fields).
+    const REQUIRED: &'static [usize] = &[];
+
+    /// A row with no value read yet (every field absent or at its default),
+    /// to fill with [`TableRow::decode_column`]; `None` to decode rows
+    /// through the model's `Deserialize` instead.
+    fn empty_row() -> Option<Self> {
+        None
+    }
+
+    /// Reads the value of column `column` (an index into
+    /// [`TableRow::COLUMNS`]) into the row, as the model's `Deserialize`
+    /// reads that field.
+    fn decode_column<'de, D: Deserializer<'de>>(
+        &mut self,
+        column: usize,
+        value: D,
+    ) -> Result<(), D::Error> {
+        let _ = column;
+        IgnoredAny::deserialize(value).map(drop)
+    }
 }
 
 /// Wire key of the column names.
@@ -101,7 +132,7 @@ impl<'a, T> IntoIterator for &'a Table<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
+impl<'de, T: TableRow + Deserialize<'de>> Deserialize<'de> for Table<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(TableVisitor(PhantomData))
     }
@@ -109,7 +140,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
 
 struct TableVisitor<T>(PhantomData<T>);
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for TableVisitor<T> {
+impl<'de, T: TableRow + Deserialize<'de>> Visitor<'de> for TableVisitor<T> {
     type Value = Table<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -126,7 +157,10 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for TableVisitor<T> {
             match key.as_ref() {
                 FIELDS => fields = Some(map.next_value()?),
                 ROWS => match &fields {
-                    Some(names) => rows = Some(map.next_value_seed(RowsSeed::new(names))?),
+                    Some(names) => {
+                        let plan = Plan::new::<T, A::Error>(names)?;
+                        rows = Some(map.next_value_seed(RowsSeed::new(&plan))?);
+                    }
                     None => early_rows = Some(map.next_value()?),
                 },
                 _ => {
@@ -137,38 +171,87 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for TableVisitor<T> {
         let fields = fields.ok_or_else(|| de::Error::missing_field(FIELDS))?;
         let rows = match (rows, early_rows) {
             (Some(rows), _) => rows,
-            (None, Some(raw)) => raw
-                .into_iter()
-                .enumerate()
-                .map(|(index, raw)| {
-                    let mut d = serde_json::Deserializer::from_str(raw.get());
-                    RowSeed::<T>::new(&fields, index)
-                        .deserialize(&mut d)
-                        .map_err(de::Error::custom)
-                })
-                .collect::<Result<_, _>>()?,
+            (None, Some(raw)) => {
+                let plan = Plan::new::<T, A::Error>(&fields)?;
+                raw.into_iter()
+                    .enumerate()
+                    .map(|(index, raw)| {
+                        let mut d = serde_json::Deserializer::from_str(raw.get());
+                        RowSeed::<T>::new(&plan, index)
+                            .deserialize(&mut d)
+                            .map_err(de::Error::custom)
+                    })
+                    .collect::<Result<_, _>>()?
+            }
             (None, None) => return Err(de::Error::missing_field(ROWS)),
         };
         Ok(Table { fields, rows })
     }
 }
 
-/// Reads the `Rows` array, one row at a time.
-struct RowsSeed<'f, T> {
+/// How the positions of a table's `Fields` map onto the row model, worked
+/// out once per table.
+struct Plan<'f> {
     fields: &'f [String],
+    /// For each position of `fields`, the model's column index (`None`: a
+    /// column the model does not know, skipped); empty when rows decode
+    /// through the model's `Deserialize`.
+    targets: Vec<Option<usize>>,
+    positional: bool,
+}
+
+impl<'f> Plan<'f> {
+    fn new<T: TableRow, E: de::Error>(fields: &'f [String]) -> Result<Self, E> {
+        let positional = T::empty_row().is_some();
+        let mut targets = Vec::new();
+        if positional {
+            targets = fields
+                .iter()
+                .map(|name| T::COLUMNS.iter().position(|c| c == name))
+                .collect();
+            for (at, target) in targets.iter().enumerate() {
+                if let Some(column) = target
+                    && targets[..at].contains(target)
+                {
+                    return Err(E::duplicate_field(T::COLUMNS[*column]));
+                }
+            }
+            if let Some(&missing) = T::REQUIRED
+                .iter()
+                .find(|&&column| !targets.contains(&Some(column)))
+            {
+                return Err(E::missing_field(T::COLUMNS[missing]));
+            }
+        }
+        Ok(Self {
+            fields,
+            targets,
+            positional,
+        })
+    }
+
+    /// The name of the column at `position`, for errors.
+    fn name(&self, position: usize) -> &str {
+        self.fields.get(position).map_or("", |n| n.trim())
+    }
+}
+
+/// Reads the `Rows` array, one row at a time.
+struct RowsSeed<'p, 'f, T> {
+    plan: &'p Plan<'f>,
     row: PhantomData<T>,
 }
 
-impl<'f, T> RowsSeed<'f, T> {
-    fn new(fields: &'f [String]) -> Self {
+impl<'p, 'f, T> RowsSeed<'p, 'f, T> {
+    fn new(plan: &'p Plan<'f>) -> Self {
         Self {
-            fields,
+            plan,
             row: PhantomData,
         }
     }
 }
 
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowsSeed<'_, T> {
+impl<'de, T: TableRow + Deserialize<'de>> DeserializeSeed<'de> for RowsSeed<'_, '_, T> {
     type Value = Vec<T>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
@@ -176,7 +259,7 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowsSeed<'_, T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for RowsSeed<'_, T> {
+impl<'de, T: TableRow + Deserialize<'de>> Visitor<'de> for RowsSeed<'_, '_, T> {
     type Value = Vec<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -185,7 +268,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for RowsSeed<'_, T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(row) = seq.next_element_seed(RowSeed::new(self.fields, rows.len()))? {
+        while let Some(row) = seq.next_element_seed(RowSeed::new(self.plan, rows.len()))? {
             rows.push(row);
         }
         Ok(rows)
@@ -193,23 +276,23 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for RowsSeed<'_, T> {
 }
 
 /// Reads one row array as the object it stands for.
-struct RowSeed<'f, T> {
-    fields: &'f [String],
+struct RowSeed<'p, 'f, T> {
+    plan: &'p Plan<'f>,
     index: usize,
     row: PhantomData<T>,
 }
 
-impl<'f, T> RowSeed<'f, T> {
-    fn new(fields: &'f [String], index: usize) -> Self {
+impl<'p, 'f, T> RowSeed<'p, 'f, T> {
+    fn new(plan: &'p Plan<'f>, index: usize) -> Self {
         Self {
-            fields,
+            plan,
             index,
             row: PhantomData,
         }
     }
 }
 
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowSeed<'_, T> {
+impl<'de, T: TableRow + Deserialize<'de>> DeserializeSeed<'de> for RowSeed<'_, '_, T> {
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
@@ -217,7 +300,7 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for RowSeed<'_, T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for RowSeed<'_, T> {
+impl<'de, T: TableRow + Deserialize<'de>> Visitor<'de> for RowSeed<'_, '_, T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,10 +308,70 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for RowSeed<'_, T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        let row = if self.plan.positional {
+            self.by_column(seq)?
+        } else {
+            self.by_name(seq)?
+        };
+        Ok(row)
+    }
+}
+
+impl<T: TableRow> RowSeed<'_, '_, T> {
+    /// Each value straight into its column of the model.
+    fn by_column<'de, A: SeqAccess<'de>>(&self, mut seq: A) -> Result<T, A::Error> {
+        let (plan, index) = (self.plan, self.index);
+        let Some(mut row) = T::empty_row() else {
+            return Err(de::Error::custom("the row model has no empty row"));
+        };
+        let mut position = 0;
+        loop {
+            let target = plan.targets.get(position).copied().flatten();
+            let seed = CellSeed(ColumnSeed {
+                row: &mut row,
+                target,
+            });
+            match seq.next_element_seed(seed) {
+                Ok(Some(())) => position += 1,
+                Ok(None) => break,
+                Err(e) => {
+                    let name = plan.name(position);
+                    return Err(de::Error::custom(format_args!(
+                        "row {index}: column `{name}`: {e}"
+                    )));
+                }
+            }
+        }
+        if position > plan.fields.len() {
+            return Err(too_long(index, position, plan.fields.len()));
+        }
+        // A short row: the values it lacks read as null.
+        for at in position..plan.fields.len() {
+            if let Some(column) = plan.targets[at] {
+                row.decode_column(column, de::value::UnitDeserializer::<A::Error>::new())
+                    .map_err(|e| {
+                        let name = plan.name(at);
+                        de::Error::custom(format_args!(
+                            "row {index}: column `{name}` (absent): {e}"
+                        ))
+                    })?;
+            }
+        }
+        Ok(row)
+    }
+}
+
+impl<T> RowSeed<'_, '_, T> {
+    /// Through the model's `Deserialize`, the row presented as a map.
+    fn by_name<'de, A: SeqAccess<'de>>(&self, seq: A) -> Result<T, A::Error>
+    where
+        T: Deserialize<'de>,
+    {
         let index = self.index;
+        let fields = self.plan.fields;
         let mut access = RowAccess {
             seq,
-            fields: self.fields,
+            fields,
             column: 0,
             ended: false,
         };
@@ -238,14 +381,33 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for RowSeed<'_, T> {
         while !access.ended && access.seq.next_element::<IgnoredAny>()?.is_some() {
             access.column += 1;
         }
-        if access.column > self.fields.len() {
-            return Err(de::Error::custom(format_args!(
-                "row {index} has {} values for {} fields",
-                access.column,
-                self.fields.len()
-            )));
+        if access.column > fields.len() {
+            return Err(too_long(index, access.column, fields.len()));
         }
         Ok(row)
+    }
+}
+
+fn too_long<E: de::Error>(index: usize, values: usize, fields: usize) -> E {
+    E::custom(format_args!(
+        "row {index} has {values} values for {fields} fields"
+    ))
+}
+
+/// Reads one value into its column of the row, or skips it.
+struct ColumnSeed<'r, T> {
+    row: &'r mut T,
+    target: Option<usize>,
+}
+
+impl<'de, T: TableRow> DeserializeSeed<'de> for ColumnSeed<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.target {
+            Some(column) => self.row.decode_column(column, d),
+            None => IgnoredAny::deserialize(d).map(drop),
+        }
     }
 }
 
@@ -283,7 +445,7 @@ impl<'de, A: SeqAccess<'de>> MapAccess<'de> for &mut RowAccess<'_, A> {
         let mut slot = Some(seed);
         let value = self
             .seq
-            .next_element_seed(Take(&mut slot))
+            .next_element_seed(CellSeed(Take(&mut slot)))
             .map_err(|e| de::Error::custom(format_args!("column `{name}`: {e}")))?;
         if let Some(value) = value {
             return Ok(value);
@@ -435,6 +597,87 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("Fields"), "{err}");
+    }
+
+    /// The same row, decoded column by column as generated rows are.
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    struct Positional {
+        #[serde(rename = "ID")]
+        id: i64,
+        #[serde(rename = "NAME", default)]
+        name: Option<String>,
+    }
+
+    impl TableRow for Positional {
+        const COLUMNS: &'static [&'static str] = &["ID", "NAME"];
+        const REQUIRED: &'static [usize] = &[0];
+
+        fn empty_row() -> Option<Self> {
+            Some(Self::default())
+        }
+
+        fn decode_column<'de, D: Deserializer<'de>>(
+            &mut self,
+            column: usize,
+            value: D,
+        ) -> Result<(), D::Error> {
+            match column {
+                0 => self.id = i64::deserialize(value)?,
+                1 => self.name = Option::deserialize(value)?,
+                _ => IgnoredAny::deserialize(value).map(drop)?,
+            }
+            Ok(())
+        }
+    }
+
+    /// Both decoding routes give the same rows and the same errors.
+    #[test]
+    fn column_by_column_matches_by_name() {
+        let good = [
+            r#"{"Fields": ["ID", "EXTRA", "NAME"], "Rows": [[1, true, "a"], [2, null, null], [3]]}"#,
+            r#"{"Rows": [["x", 5]], "Fields": ["NAME", "ID"]}"#,
+            r#"{"Fields": ["NAME", "ID"], "Rows": [["\u10D0\n", 7], [" ", 8]]}"#,
+            r#"{"Fields": ["ID"], "Rows": [[1], [2]]}"#,
+        ];
+        for text in good {
+            let by_name: Table<Row> = serde_json::from_str(text).unwrap();
+            let by_column: Table<Positional> = serde_json::from_str(text).unwrap();
+            let pairs = by_name.rows.iter().zip(&by_column.rows);
+            assert_eq!(by_name.len(), by_column.len(), "{text}");
+            for (a, b) in pairs {
+                assert_eq!((a.id, &a.name), (b.id, &b.name), "{text}");
+            }
+            // Through a `serde_json::Value` (no borrowed raw text) too.
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            let from_value: Table<Positional> = serde_json::from_value(value).unwrap();
+            assert_eq!(from_value.rows, by_column.rows, "{text}");
+        }
+        let bad = [
+            (r#"{"Fields": ["ID", "NAME"], "Rows": [[]]}"#, "row 0"),
+            (
+                r#"{"Fields": ["ID", "NAME"], "Rows": [[1, "a"], ["x", "b"]]}"#,
+                "row 1: column `ID`",
+            ),
+            (
+                r#"{"Fields": ["ID"], "Rows": [[1, "extra"]]}"#,
+                "row 0 has 2 values for 1 fields",
+            ),
+            (r#"{"Rows": []}"#, "Fields"),
+            (
+                r#"{"Fields": ["NAME"], "Rows": [["a"]]}"#,
+                "missing field `ID`",
+            ),
+            (
+                r#"{"Fields": ["ID", "ID"], "Rows": []}"#,
+                "duplicate field `ID`",
+            ),
+        ];
+        for (text, expected) in bad {
+            let err = serde_json::from_str::<Table<Positional>>(text)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
     }
 
     #[test]

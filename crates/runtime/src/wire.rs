@@ -177,6 +177,14 @@ enum IntTextError {
 /// must be integral, exactly and without allocating. Leading/trailing
 /// whitespace is not accepted here; callers trim.
 fn parse_int_text(text: &str) -> Result<i128, IntTextError> {
+    match parse_plain_int(text.as_bytes()) {
+        Some(value) => Ok(value),
+        None => parse_int_general(text),
+    }
+}
+
+/// [`parse_int_text`] for every shape, with 128-bit arithmetic.
+fn parse_int_general(text: &str) -> Result<i128, IntTextError> {
     let b = text.as_bytes();
     let digits_from = |mut i: usize| {
         while i < b.len() && b[i].is_ascii_digit() {
@@ -256,6 +264,46 @@ fn parse_int_text(text: &str) -> Result<i128, IntTextError> {
     }
     let value = i128::try_from(magnitude).map_err(|_| IntTextError::Range)?;
     Ok(if negative { -value } else { value })
+}
+
+/// The common shapes `123`, `-123` and `28361.0` (up to 18 digits, a
+/// fraction of zeros only), read with plain 64-bit arithmetic; `None` for
+/// anything else, which the general parser then handles.
+fn parse_plain_int(b: &[u8]) -> Option<i128> {
+    let (negative, rest) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let int_len = rest.iter().take_while(|d| d.is_ascii_digit()).count();
+    if int_len == 0 || int_len > 18 {
+        return None;
+    }
+    let (digits, tail) = rest.split_at(int_len);
+    match tail.split_first() {
+        None => {}
+        Some((b'.', zeros)) if !zeros.is_empty() && zeros.iter().all(|&z| z == b'0') => {}
+        _ => return None,
+    }
+    let magnitude = digits
+        .iter()
+        .fold(0u64, |m, &d| m * 10 + u64::from(d - b'0'));
+    let value = i128::from(magnitude);
+    Some(if negative { -value } else { value })
+}
+
+/// `str::trim` with a fast exit for text that starts and ends with a
+/// visible ASCII character (nearly every value on the hot decode path).
+#[inline]
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if is_visible_ascii(*first) && is_visible_ascii(*last) => text,
+        _ => text.trim(),
+    }
+}
+
+#[inline]
+fn is_visible_ascii(b: u8) -> bool {
+    b.is_ascii_graphic()
 }
 
 /// Parses decimal text (`572.03`, `-1`, `1e3`, `2.5E-2`) exactly. Only
@@ -349,7 +397,7 @@ impl<'de, T: Int> Visitor<'de> for IntVisitor<T> {
 
 impl<T: Int> FromText<'_> for IntVisitor<T> {
     fn parse_text<E: de::Error>(self, text: &str, origin: Origin) -> Result<T, E> {
-        match parse_int_text(text.trim()) {
+        match parse_int_text(trim(text)) {
             Ok(v) => Self::fit(v, |e| invalid_text(origin, text, e)),
             Err(IntTextError::Range) => Err(invalid_text(origin, text, &InRange(T::NAME))),
             Err(IntTextError::Invalid | IntTextError::Fraction) => {
@@ -419,7 +467,7 @@ impl<'de> Visitor<'de> for DecimalVisitor {
 
 impl FromText<'_> for DecimalVisitor {
     fn parse_text<E: de::Error>(self, text: &str, origin: Origin) -> Result<Decimal, E> {
-        parse_decimal_text(text.trim()).ok_or_else(|| invalid_text(origin, text, &self))
+        parse_decimal_text(trim(text)).ok_or_else(|| invalid_text(origin, text, &self))
     }
 }
 
@@ -558,7 +606,7 @@ impl<'de> Visitor<'de> for BoolVisitor {
 
 impl FromText<'_> for BoolVisitor {
     fn parse_text<E: de::Error>(self, text: &str, origin: Origin) -> Result<bool, E> {
-        let t = text.trim();
+        let t = trim(text);
         let parsed = if t.eq_ignore_ascii_case("true") {
             Some(true)
         } else if t.eq_ignore_ascii_case("false") {
@@ -789,7 +837,7 @@ impl<F: DateFormat> Visitor<'_> for DateVisitor<F> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDate, E> {
-        parse_date(v.trim(), F::FORMAT).ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+        parse_date(trim(v), F::FORMAT).ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
     }
 }
 
@@ -808,7 +856,7 @@ impl<F: DateFormat> Visitor<'_> for DateTimeVisitor<F> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDateTime, E> {
-        parse_date_time(v.trim(), F::FORMAT)
+        parse_date_time(trim(v), F::FORMAT)
             .ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
     }
 }
@@ -926,7 +974,7 @@ struct EmptyVisitor<T, U>(PhantomData<T>, PhantomData<U>);
 
 /// Is this string "no value"?
 fn is_blank(v: &str) -> bool {
-    v.trim().is_empty()
+    trim(v).is_empty()
 }
 
 impl<'de, T, U> Visitor<'de> for EmptyVisitor<T, U>
@@ -1657,6 +1705,48 @@ mod tests {
         assert_eq!(parse_int_text(&"9".repeat(60)), Err(IntTextError::Range));
         assert_eq!(parse_int_text(" 1"), Err(IntTextError::Invalid));
         assert_eq!(parse_int_text(""), Err(IntTextError::Invalid));
+    }
+
+    #[test]
+    fn plain_int_fast_path_agrees_with_the_general_parser() {
+        let texts = [
+            "0",
+            "-0",
+            "7",
+            "007",
+            "28361.0",
+            "28361.00",
+            "-5.0",
+            "1.",
+            "1.5",
+            "1.0e2",
+            "-",
+            "",
+            ".0",
+            "1..0",
+            "1.0-",
+            "+1",
+            "999999999999999999",
+            "9999999999999999999",
+            "-999999999999999999.000",
+        ];
+        for text in texts {
+            if let Some(fast) = parse_plain_int(text.as_bytes()) {
+                assert_eq!(Ok(fast), parse_int_general(text), "{text}");
+            }
+        }
+        assert_eq!(parse_plain_int(b"28361.0"), Some(28361));
+        assert_eq!(parse_plain_int(b"1.5"), None);
+        assert_eq!(parse_plain_int(b"9999999999999999999"), None);
+    }
+
+    #[test]
+    fn fast_trim_is_trim() {
+        for text in [
+            "", " ", "a", " a", "a ", "\u{a0}a", "a\u{a0}", "ა", " ა ", "\t1\n", "x y",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
     }
 
     #[test]

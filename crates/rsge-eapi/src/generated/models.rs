@@ -2506,6 +2506,395 @@ impl taxsdk_runtime::TableRow for ListInvoicesRow {
         "PREV_CORRECTION_ID",
         "NEXT_CORRECTION_ID",
     ];
+    const REQUIRED: &'static [usize] = &[];
+    fn empty_row() -> Option<Self> {
+        Some(Self::default())
+    }
+    fn decode_column<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        column: usize,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            0 => {
+                self.subuser_id_seller = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            1 => {
+                self.unid_seller = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            2 => {
+                self.unid_buyer = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            3 => {
+                self.id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            4 => {
+                self.inv_serie = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            5 => {
+                self.inv_number = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::StringNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            6 => {
+                self.seqnum_seller = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            7 => {
+                self.seqnum_buyer = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            8 => {
+                self.inv_category = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<InvoiceCategory>,
+                >>::deserialize_as(value)?;
+            }
+            9 => {
+                self.inv_type = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<InvoiceType>,
+                >>::deserialize_as(value)?;
+            }
+            10 => {
+                self.inv_category_name = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            11 => {
+                self.inv_type_name = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            12 => {
+                self.amount_full = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            13 => {
+                self.amount_excise = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            14 => {
+                self.amount_vat = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            15 => {
+                self.amount_max = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            16 => {
+                self.docmosnom_seller = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            17 => {
+                self.docmosnom_buyer = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            18 => {
+                self.tin_seller = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            19 => {
+                self.tin_buyer = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            20 => {
+                self.trans_start_address = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            21 => {
+                self.trans_end_address = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            22 => {
+                self.trans_start_address_no = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            23 => {
+                self.trans_end_address_no = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            24 => {
+                self.trans_name = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            25 => {
+                self.trans_company = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            26 => {
+                self.trans_driver = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            27 => {
+                self.trans_car_model = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            28 => {
+                self.trans_car_no = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            29 => {
+                self.trans_trailer_no = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            30 => {
+                self.trans_cost = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            31 => {
+                self.trans_cost_payer = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<TransCostPayer>,
+                >>::deserialize_as(value)?;
+            }
+            32 => {
+                self.inv_comment = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            33 => {
+                self.delete_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            34 => {
+                self.create_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            35 => {
+                self.operation_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            36 => {
+                self.activate_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            37 => {
+                self.trans_start_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            38 => {
+                self.confirm_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            39 => {
+                self.refuse_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            40 => {
+                self.delivery_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            41 => {
+                self.request_cancel_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            42 => {
+                self.agree_cancel_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            43 => {
+                self.correct_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            44 => {
+                self.change_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            45 => {
+                self.buyer_view_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            46 => {
+                self.action = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(value)?;
+            }
+            47 => {
+                self.seller_action = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<SellerAction>,
+                >>::deserialize_as(value)?;
+            }
+            48 => {
+                self.buyer_action = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<BuyerAction>,
+                >>::deserialize_as(value)?;
+            }
+            49 => {
+                self.seller_action_txt = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            50 => {
+                self.buyer_action_txt = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            51 => {
+                self.seller = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            52 => {
+                self.buyer = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            53 => {
+                self.parent_inv_number = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            54 => {
+                self.correct_reason_id = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<CorrectReason>,
+                >>::deserialize_as(value)?;
+            }
+            55 => {
+                self.template_name = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            56 => {
+                self.prev_correction_id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            57 => {
+                self.next_correction_id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            _ => {
+                <serde::de::IgnoredAny as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+        }
+        Ok(())
+    }
 }
 /// Filter of /Invoice/ListGoods.
 #[serde_with::serde_as]
@@ -2720,6 +3109,89 @@ impl taxsdk_runtime::TableRow for ListExciseRow {
         "EFFECT_DATE_MONTH",
         "END_DATE_NVL",
     ];
+    const REQUIRED: &'static [usize] = &[];
+    fn empty_row() -> Option<Self> {
+        Some(Self::default())
+    }
+    fn decode_column<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        column: usize,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            0 => {
+                self.id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            1 => {
+                self.product_name = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            2 => {
+                self.unit_id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(value)?;
+            }
+            3 => {
+                self.unit_text = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            4 => {
+                self.excise_code = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            5 => {
+                self.excise_rate = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            6 => {
+                self.end_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDate>,
+                >>::deserialize_as(value)?;
+            }
+            7 => {
+                self.effect_date = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDate>,
+                >>::deserialize_as(value)?;
+            }
+            8 => {
+                self.effect_date_month = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDate>,
+                >>::deserialize_as(value)?;
+            }
+            9 => {
+                self.end_date_nvl = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDate>,
+                >>::deserialize_as(value)?;
+            }
+            _ => {
+                <serde::de::IgnoredAny as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+        }
+        Ok(())
+    }
 }
 /// Filters of /Invoice/ListBarCodes, all optional (unused ones may also be sent empty).
 ///
@@ -2882,6 +3354,70 @@ impl taxsdk_runtime::TableRow for ListBarCodesRow {
         "VAT_TYPE_TXT",
         "UNIT_PRICE",
     ];
+    const REQUIRED: &'static [usize] = &[];
+    fn empty_row() -> Option<Self> {
+        Some(Self::default())
+    }
+    fn decode_column<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        column: usize,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            0 => {
+                self.barcode = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            1 => {
+                self.goods_name = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            2 => {
+                self.un_id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i64>>>::deserialize_as(value)?;
+            }
+            3 => {
+                self.unit_id = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<'de, Option<i32>>>::deserialize_as(value)?;
+            }
+            4 => {
+                self.unit_txt = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            5 => {
+                self.vat_type = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<VatType>,
+                >>::deserialize_as(value)?;
+            }
+            6 => {
+                self.vat_type_txt = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            7 => {
+                self.unit_price = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            _ => {
+                <serde::de::IgnoredAny as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+        }
+        Ok(())
+    }
 }
 /// Body of /Invoice/GetBarCode.
 #[serde_with::serde_as]

@@ -367,4 +367,137 @@ impl taxsdk_runtime::TableRow for Item {
         "type",
         "SPACED NAME ",
     ];
+    const REQUIRED: &'static [usize] = &[1, 3];
+    fn empty_row() -> Option<Self> {
+        Some(Self::default())
+    }
+    fn decode_column<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        column: usize,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            0 => self.id = read_item_id(value)?,
+            1 => self.name = <String as serde::Deserialize<'de>>::deserialize(value)?,
+            2 => {
+                self.note = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<String>,
+                >>::deserialize_as(value)?;
+            }
+            3 => {
+                self.price = <taxsdk_runtime::wire::LenientNumber as serde_with::DeserializeAs<
+                    'de,
+                    rust_decimal::Decimal,
+                >>::deserialize_as(value)?;
+            }
+            4 => {
+                self.quantity = <Option<
+                    taxsdk_runtime::wire::StringNumber,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<rust_decimal::Decimal>,
+                >>::deserialize_as(value)?;
+            }
+            5 => self.discount = read_item_discount(value)?,
+            6 => {
+                self.active = <Option<
+                    taxsdk_runtime::wire::BoolString,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<bool>,
+                >>::deserialize_as(value)?;
+            }
+            7 => {
+                self.exported = <Option<
+                    taxsdk_runtime::wire::BoolInt,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<bool>,
+                >>::deserialize_as(value)?;
+            }
+            8 => {
+                self.plain = <Option<
+                    bool,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            9 => {
+                self.count32 = <Option<
+                    i32,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            10 => {
+                self.created = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format1>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            11 => {
+                self.day = <Option<
+                    taxsdk_runtime::wire::DateAs<formats::Format2>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDate>,
+                >>::deserialize_as(value)?;
+            }
+            12 => {
+                self.stamp = <Option<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format3>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<chrono::NaiveDateTime>,
+                >>::deserialize_as(value)?;
+            }
+            13 => {
+                self.guid = <Option<
+                    uuid::Uuid,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            14 => {
+                self.extra = <Option<
+                    serde_json::Value,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            15 => self.kind = read_item_kind(value)?,
+            16 => {
+                self.payer = <Option<
+                    Payer,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            17 => {
+                self.unit = <Option<
+                    UnitCode,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            18 => {
+                self.tags = <Option<
+                    Vec<String>,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            19 => {
+                self.scores = <Option<
+                    Vec<taxsdk_runtime::wire::LenientNumber>,
+                > as serde_with::DeserializeAs<
+                    'de,
+                    Option<Vec<i64>>,
+                >>::deserialize_as(value)?;
+            }
+            20 => {
+                self.type_ = <Option<
+                    String,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            21 => {
+                self.spaced_name = <Option<
+                    String,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            _ => {
+                <serde::de::IgnoredAny as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+        }
+        Ok(())
+    }
 }
