@@ -84,7 +84,11 @@ fn main() {
         .unwrap_or(if smoke { 1_000 } else { 100_000 });
     let runs = if smoke { 1 } else { 9 };
     let body = taxsdk_tests::list_invoices::reply(rows);
-    assert_eq!(typed(&body).map_or(0, |t| t.len()), rows, "every row decodes");
+    assert_eq!(
+        typed(&body).map_or(0, |t| t.len()),
+        rows,
+        "every row decodes"
+    );
     if args.iter().any(|a| a == "--typed-only") {
         // For profilers: only the typed decode.
         for _ in 0..runs {
