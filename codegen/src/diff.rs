@@ -440,6 +440,7 @@ impl Differ<'_> {
             let text = |a: Auth| match a {
                 Auth::None => "none",
                 Auth::Bearer => "bearer",
+                Auth::ServiceUser => "service_user",
             };
             self.push(
                 Impact::Breaking,
@@ -466,6 +467,34 @@ impl Differ<'_> {
                     envelope(old).unwrap_or_else(|| "none".into()),
                     envelope(new).unwrap_or_else(|| "none".into())
                 ),
+            );
+        }
+        let soap = |svc: &Service| {
+            svc.soap.as_ref().map_or_else(
+                || "none".to_string(),
+                |b| {
+                    format!(
+                        "{{version: {}, namespace: {}, path: {}}}",
+                        b.version.as_str(),
+                        b.namespace,
+                        b.path
+                    )
+                },
+            )
+        };
+        if old.soap != new.soap {
+            // The default version is the client's choice; the rest is the wire.
+            let only_version = matches!((&old.soap, &new.soap), (Some(a), Some(b))
+                if a.namespace == b.namespace && a.path == b.path);
+            self.push(
+                if only_version {
+                    Impact::Cosmetic
+                } else {
+                    Impact::Breaking
+                },
+                s,
+                "",
+                format!("SOAP binding {} -> {}", soap(old), soap(new)),
             );
         }
     }
@@ -529,6 +558,20 @@ impl Differ<'_> {
                     m(n.method),
                     n.path
                 ),
+            );
+        }
+        if o.soap != n.soap {
+            let op = |e: &Endpoint| {
+                e.soap.as_ref().map_or_else(
+                    || "none".to_string(),
+                    |op| format!("{} ({})", op.operation, op.action),
+                )
+            };
+            self.push(
+                Impact::Breaking,
+                s,
+                name,
+                format!("SOAP operation {} -> {}", op(o), op(n)),
             );
         }
         let payload = |svc: &Service, ty: &Option<Type>| match ty {
@@ -774,6 +817,29 @@ impl Differ<'_> {
                 format!(
                     "sensitive {} -> {} (Debug output only)",
                     o.sensitive, n.sensitive
+                ),
+            );
+        }
+        if o.credential != n.credential {
+            self.push(
+                Impact::Breaking,
+                s,
+                subject,
+                format!(
+                    "credential {:?} -> {:?} (the client fills credentials in; other fields are the caller's)",
+                    o.credential, n.credential
+                ),
+            );
+        }
+        if o.table != n.table {
+            self.push(
+                Impact::Cosmetic,
+                s,
+                subject,
+                format!(
+                    "DataTable name {} -> {} (rows are read whatever their element name)",
+                    o.table.as_deref().unwrap_or("unknown"),
+                    n.table.as_deref().unwrap_or("unknown")
                 ),
             );
         }
@@ -1036,6 +1102,7 @@ pub fn type_text(service: &Service, ty: &Type) -> String {
         Type::List(inner) => format!("list<{}>", type_text(service, inner)),
         Type::Map(inner) => format!("map<{}>", type_text(service, inner)),
         Type::Table(m) => format!("table<{m}>"),
+        Type::DataTable(m) => format!("datatable<{}>", m.as_deref().unwrap_or("map<string>")),
         Type::Model(m) | Type::Enum(m) => m.clone(),
     }
 }

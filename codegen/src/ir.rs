@@ -29,6 +29,8 @@ pub struct Service {
     pub base_urls: Vec<BaseUrl>,
     pub auth: Auth,
     pub envelope: Option<Envelope>,
+    /// The SOAP binding, for services whose endpoints are SOAP operations.
+    pub soap: Option<SoapService>,
     pub endpoints: Vec<Endpoint>,
     pub models: Vec<Model>,
     pub enums: Vec<Enum>,
@@ -59,6 +61,58 @@ pub struct BaseUrl {
 pub enum Auth {
     None,
     Bearer,
+    /// Service-user credentials travel as request parameters (the fields
+    /// marked `credential:`); the client holds them and adds them to every call.
+    ServiceUser,
+}
+
+/// The service-level SOAP binding (document/literal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoapService {
+    /// The client's default SOAP version.
+    pub version: SoapVersion,
+    /// Target namespace of the body elements, e.g. `http://tempuri.org/`.
+    pub namespace: String,
+    /// Path of the one endpoint URL below the base URL.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SoapVersion {
+    Soap11,
+    Soap12,
+}
+
+impl SoapVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SoapVersion::Soap11 => "1.1",
+            SoapVersion::Soap12 => "1.2",
+        }
+    }
+}
+
+/// An endpoint's SOAP operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoapOperation {
+    /// Body element of the request; the reply is `{operation}Response`.
+    pub operation: String,
+    /// The SOAPAction.
+    pub action: String,
+}
+
+impl SoapOperation {
+    /// Wire name of the reply's result element.
+    pub fn result_element(&self) -> String {
+        format!("{}Result", self.operation)
+    }
+}
+
+/// Which service-user credential a request parameter carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    User,
+    Password,
 }
 
 #[derive(Debug, Clone)]
@@ -96,8 +150,12 @@ pub struct Endpoint {
     pub name: String,
     /// snake_case Rust method name.
     pub rust_name: String,
+    /// HTTP method and path below the base URL (for SOAP: POST to the
+    /// service's one path).
     pub method: Method,
     pub path: String,
+    /// The SOAP operation, for endpoints of a SOAP service.
+    pub soap: Option<SoapOperation>,
     /// Type of the request body: a model, or a list or map of models.
     pub request: Option<Type>,
     /// Type of the reply payload.
@@ -118,6 +176,19 @@ pub struct Model {
     pub fields: Vec<Field>,
 }
 
+impl Model {
+    /// The fields of the generated Rust struct: all but the credentials,
+    /// which the client adds to the request itself.
+    pub fn struct_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.credential.is_none())
+    }
+
+    /// The field carrying credential `which`, if any.
+    pub fn credential(&self, which: Credential) -> Option<&Field> {
+        self.fields.iter().find(|f| f.credential == Some(which))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
     Required,
@@ -135,13 +206,21 @@ pub struct Field {
     pub default: Option<DefaultValue>,
     pub empty_as_absent: bool,
     pub sensitive: bool,
+    /// A service-user credential the client fills in (SOAP request parameters):
+    /// not a field of the generated struct.
+    pub credential: Option<Credential>,
+    /// Name of a `datatable<Row>` field's table (its row element), when known.
+    pub table: Option<String>,
     pub doc: Doc,
 }
 
 impl Field {
     /// Whether the Rust field is `Option<T>`.
+    /// A DataTable never is: a missing result is an empty table.
     pub fn is_option(&self) -> bool {
-        self.default.is_none() && self.presence != Presence::Required
+        self.default.is_none()
+            && self.presence != Presence::Required
+            && !matches!(self.ty, Type::DataTable(_))
     }
 }
 
@@ -173,6 +252,10 @@ pub enum Type {
     Map(Box<Type>),
     /// `{Fields, Rows}` table whose rows decode into the named model.
     Table(String),
+    /// A .NET DataTable (inline schema + diffgram) whose rows decode into the
+    /// named model (`None`: `map<string>` rows, column name to text): the
+    /// result of a SOAP operation.
+    DataTable(Option<String>),
     Model(String),
     Enum(String),
 }

@@ -40,6 +40,10 @@ pub const TARGETS: &[Target] = &[
         out: "crates/rsge-eapi/src/generated",
     },
     Target {
+        spec: "spec/rsge-ntos",
+        out: "crates/rsge-ntos/src/generated",
+    },
+    Target {
         spec: "tests/fixtures/full",
         out: "tests/fixture-crate/src/generated",
     },

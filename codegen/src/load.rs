@@ -102,7 +102,7 @@ fn at_location(file: &Path, location: Location) -> At<'_> {
     }
 }
 
-const BUILTIN_TYPES: &str = "string, bool, i32, i64, decimal, date, date_time, date_range, year_month, uuid, json, list<T>, map<T>, table<Model>";
+const BUILTIN_TYPES: &str = "string, bool, i32, i64, decimal, date, date_time, date_range, year_month, uuid, json, list<T>, map<T>, table<Model>, datatable<Model>";
 
 impl Loader {
     fn error(&mut self, at: At<'_>, message: impl Into<String>) {
@@ -221,6 +221,22 @@ impl Loader {
             }
         }
 
+        let service_auth = match raw_service.value.auth.value.as_str() {
+            "none" => ir::Auth::None,
+            "bearer" => ir::Auth::Bearer,
+            "service_user" => ir::Auth::ServiceUser,
+            other => {
+                self.error(
+                    at(service_file, &raw_service.value.auth),
+                    format!(
+                        "unknown auth scheme `{other}`: expected `none`, `bearer` or `service_user`"
+                    ),
+                );
+                ir::Auth::None
+            }
+        };
+        let soap = self.validate_soap_service(service_file, raw_service, service_auth);
+
         let mut date_formats = Vec::new();
         let mut enums = Vec::new();
         let mut models = Vec::new();
@@ -236,8 +252,14 @@ impl Loader {
             enums.iter().map(|e| (e.name.clone(), e.clone())).collect();
         for file in &files {
             for m in &file.spec.models {
-                let model =
-                    self.validate_model(&file.path, m, &type_names, &enum_index, &mut date_formats);
+                let model = self.validate_model(
+                    &file.path,
+                    m,
+                    &type_names,
+                    &enum_index,
+                    &mut date_formats,
+                    service_auth,
+                );
                 models.push(model);
             }
             for e in &file.spec.errors {
@@ -282,18 +304,6 @@ impl Loader {
             });
         }
 
-        let service_auth = match raw_service.value.auth.value.as_str() {
-            "none" => ir::Auth::None,
-            "bearer" => ir::Auth::Bearer,
-            other => {
-                self.error(
-                    at(service_file, &raw_service.value.auth),
-                    format!("unknown auth scheme `{other}`: expected `none` or `bearer`"),
-                );
-                ir::Auth::None
-            }
-        };
-
         let mut endpoints = Vec::new();
         let mut endpoint_names = BTreeMap::new();
         let mut method_names = BTreeMap::new();
@@ -304,6 +314,7 @@ impl Loader {
                     &file.path,
                     e,
                     service_auth,
+                    soap.as_ref(),
                     &models,
                     &type_names,
                     &seen_codes,
@@ -315,6 +326,8 @@ impl Loader {
                 }
             }
         }
+
+        self.check_soap_models(&files, &models);
 
         let mut examples = Vec::new();
         let mut example_files = BTreeSet::new();
@@ -399,6 +412,7 @@ impl Loader {
                 })
                 .collect(),
             auth: service_auth,
+            soap,
             envelope: raw.envelope.as_ref().map(|e| ir::Envelope {
                 data: e.data.clone(),
                 status: e.status.clone(),
@@ -414,6 +428,75 @@ impl Loader {
             examples,
             dir: self.dir.clone(),
             date_formats,
+        })
+    }
+
+    /// The service's `soap:` block, checked against `auth` and `envelope`.
+    fn validate_soap_service(
+        &mut self,
+        file: &Path,
+        raw: &Spanned<RawService>,
+        auth: ir::Auth,
+    ) -> Option<ir::SoapService> {
+        let service = &raw.value;
+        let Some(soap) = &service.soap else {
+            if auth == ir::Auth::ServiceUser {
+                self.error(
+                    at(file, &service.auth),
+                    "auth `service_user` needs a `soap:` binding: the credentials travel as SOAP parameters",
+                );
+            }
+            return None;
+        };
+        let here = at(file, soap);
+        let soap = &soap.value;
+        if service.envelope.is_some() {
+            self.error(
+                here,
+                "a SOAP service has no JSON `envelope`: its replies are SOAP envelopes",
+            );
+        }
+        if auth == ir::Auth::Bearer {
+            self.error(
+                at(file, &service.auth),
+                "auth `bearer` is not available for a SOAP service: use `none` or `service_user`",
+            );
+        }
+        let version = match soap.version.value.as_str() {
+            "1.1" => ir::SoapVersion::Soap11,
+            "1.2" => ir::SoapVersion::Soap12,
+            other => {
+                self.error(
+                    at(file, &soap.version),
+                    format!("unknown SOAP version `{other}`: expected \"1.1\" or \"1.2\""),
+                );
+                ir::SoapVersion::Soap11
+            }
+        };
+        let namespace = soap.namespace.value.trim();
+        if namespace.is_empty() || namespace.contains(char::is_whitespace) {
+            self.error(
+                at(file, &soap.namespace),
+                format!(
+                    "SOAP namespace `{}` must be a non-empty URI without spaces",
+                    soap.namespace.value
+                ),
+            );
+        }
+        let path = &soap.path;
+        if !path.value.starts_with('/') || path.value.contains(char::is_whitespace) {
+            self.error(
+                at(file, path),
+                format!(
+                    "SOAP path `{}` must start with `/` and hold no spaces",
+                    path.value
+                ),
+            );
+        }
+        Some(ir::SoapService {
+            version,
+            namespace: namespace.to_string(),
+            path: path.value.clone(),
         })
     }
 
@@ -575,8 +658,10 @@ impl Loader {
         type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
         enums: &BTreeMap<String, ir::Enum>,
         date_formats: &mut Vec<DateFormat>,
+        service_auth: ir::Auth,
     ) -> ir::Model {
         let m = &raw.value;
+        let mut credentials: BTreeMap<&str, &str> = BTreeMap::new();
         let mut wire_names: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
         let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
         let mut fields = Vec::new();
@@ -677,6 +762,76 @@ impl Loader {
                     format!("field `{wire}`: a required field cannot have a default"),
                 );
             }
+            let credential = f.credential.as_ref().and_then(|c| {
+                let which = match c.value.as_str() {
+                    "user" => ir::Credential::User,
+                    "password" => ir::Credential::Password,
+                    other => {
+                        self.error(
+                            at(file, c),
+                            format!(
+                                "field `{wire}`: unknown credential `{other}`: expected user or password"
+                            ),
+                        );
+                        return None;
+                    }
+                };
+                if service_auth != ir::Auth::ServiceUser {
+                    self.error(
+                        at(file, c),
+                        format!(
+                            "field `{wire}`: `credential` needs the service's auth to be `service_user`"
+                        ),
+                    );
+                }
+                if ty != Type::String {
+                    self.error(
+                        at(file, c),
+                        format!("field `{wire}`: a credential must be a string, not `{}`", f.ty.value),
+                    );
+                }
+                if presence == Presence::Output {
+                    self.error(
+                        at(file, c),
+                        format!("field `{wire}`: a credential is a request parameter, not an output"),
+                    );
+                }
+                if let Some(first) = credentials.insert(c.value.as_str(), wire.as_str()) {
+                    self.error(
+                        at(file, c),
+                        format!(
+                            "model `{}`: credential `{}` is carried by both `{first}` and `{wire}`",
+                            m.name.value, c.value
+                        ),
+                    );
+                }
+                Some(which)
+            });
+            let table = match (&f.table, &ty) {
+                (None, _) => None,
+                (Some(t), Type::DataTable(_)) => {
+                    if !is_xml_name(&t.value) {
+                        self.error(
+                            at(file, t),
+                            format!(
+                                "field `{wire}`: table name `{}` is not an XML name",
+                                t.value
+                            ),
+                        );
+                    }
+                    Some(t.value.clone())
+                }
+                (Some(t), _) => {
+                    self.error(
+                        at(file, t),
+                        format!(
+                            "field `{wire}`: `table` applies only to datatable<Row>, not `{}`",
+                            f.ty.value
+                        ),
+                    );
+                    None
+                }
+            };
             fields.push(ir::Field {
                 wire: wire.clone(),
                 rust,
@@ -686,6 +841,8 @@ impl Loader {
                 default,
                 empty_as_absent,
                 sensitive: f.sensitive,
+                credential,
+                table,
                 doc: doc(&f.doc),
             });
         }
@@ -883,6 +1040,7 @@ impl Loader {
         file: &Path,
         raw: &Spanned<RawEndpoint>,
         service_auth: ir::Auth,
+        soap: Option<&ir::SoapService>,
         models: &[ir::Model],
         type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
         error_codes: &BTreeSet<i64>,
@@ -897,6 +1055,15 @@ impl Loader {
             self.error(
                 at(file, &e.name),
                 format!("endpoint name `{name}` is not PascalCase"),
+            );
+            ok = false;
+        }
+        if type_names.contains_key(name) {
+            self.error(
+                at(file, &e.name),
+                format!(
+                    "endpoint `{name}` has the name of a model or enum: the endpoint's marker type would hide it; rename one"
+                ),
             );
             ok = false;
         }
@@ -930,44 +1097,133 @@ impl Loader {
             );
             ok = false;
         }
-        let method = match e.http.value.method.value.to_ascii_uppercase().as_str() {
-            "GET" => ir::Method::Get,
-            "POST" => ir::Method::Post,
-            "PUT" => ir::Method::Put,
-            "DELETE" => ir::Method::Delete,
-            other => {
+        let (method, path, soap_op) = match (&e.http, &e.soap, soap) {
+            (Some(http), None, None) => {
+                let http = &http.value;
+                let method = match http.method.value.to_ascii_uppercase().as_str() {
+                    "GET" => ir::Method::Get,
+                    "POST" => ir::Method::Post,
+                    "PUT" => ir::Method::Put,
+                    "DELETE" => ir::Method::Delete,
+                    other => {
+                        self.error(
+                            at(file, &http.method),
+                            format!("endpoint `{name}`: unknown HTTP method `{other}`: expected GET, POST, PUT or DELETE"),
+                        );
+                        ir::Method::Post
+                    }
+                };
+                let path = &http.path;
+                if !path.value.starts_with('/') || path.value.contains(char::is_whitespace) {
+                    self.error(
+                        at(file, path),
+                        format!(
+                            "endpoint `{name}`: path `{}` must start with `/` and hold no spaces",
+                            path.value
+                        ),
+                    );
+                    ok = false;
+                }
+                if let Some(other) = routes.insert(
+                    (method.as_str().to_string(), path.value.to_ascii_lowercase()),
+                    name.clone(),
+                ) {
+                    self.error(
+                        at(file, path),
+                        format!(
+                            "endpoint `{name}`: {} {} is already the route of endpoint `{other}`",
+                            method.as_str(),
+                            path.value
+                        ),
+                    );
+                    ok = false;
+                }
+                (method, path.value.clone(), None)
+            }
+            (None, Some(op), Some(service_soap)) => {
+                let op = &op.value;
+                if !is_xml_name(&op.operation.value) {
+                    self.error(
+                        at(file, &op.operation),
+                        format!(
+                            "endpoint `{name}`: SOAP operation `{}` is not an XML element name",
+                            op.operation.value
+                        ),
+                    );
+                    ok = false;
+                }
+                let action = op.action.value.trim();
+                if action.is_empty() || action.contains(char::is_whitespace) {
+                    self.error(
+                        at(file, &op.action),
+                        format!(
+                            "endpoint `{name}`: SOAP action `{}` must be a non-empty URI without spaces",
+                            op.action.value
+                        ),
+                    );
+                    ok = false;
+                }
+                for (key, value, what) in [
+                    ("SOAP operation", &op.operation, "operation"),
+                    ("SOAP action", &op.action, "action"),
+                ] {
+                    if let Some(other) =
+                        routes.insert((key.to_string(), value.value.clone()), name.clone())
+                    {
+                        self.error(
+                            at(file, value),
+                            format!(
+                                "endpoint `{name}`: SOAP {what} `{}` is already the {what} of endpoint `{other}`",
+                                value.value
+                            ),
+                        );
+                        ok = false;
+                    }
+                }
+                (
+                    ir::Method::Post,
+                    service_soap.path.clone(),
+                    Some(ir::SoapOperation {
+                        operation: op.operation.value.clone(),
+                        action: action.to_string(),
+                    }),
+                )
+            }
+            (None, Some(op), None) => {
                 self.error(
-                    at(file, &e.http.value.method),
-                    format!("endpoint `{name}`: unknown HTTP method `{other}`: expected GET, POST, PUT or DELETE"),
+                    at(file, op),
+                    format!(
+                        "endpoint `{name}` has a `soap:` operation but the service has no `soap:` binding"
+                    ),
                 );
-                ir::Method::Post
+                return None;
+            }
+            (Some(http), None, Some(_)) => {
+                self.error(
+                    at(file, http),
+                    format!(
+                        "endpoint `{name}`: a SOAP service's endpoints are operations: use `soap: {{ operation, action }}` instead of `http`"
+                    ),
+                );
+                return None;
+            }
+            (Some(http), Some(_), _) => {
+                self.error(
+                    at(file, http),
+                    format!("endpoint `{name}` has both `http` and `soap`: choose one"),
+                );
+                return None;
+            }
+            (None, None, _) => {
+                let what = if soap.is_some() {
+                    "`soap: { operation, action }`"
+                } else {
+                    "`http: { method, path }`"
+                };
+                self.error(at(file, &e.name), format!("endpoint `{name}` needs {what}"));
+                return None;
             }
         };
-        let path = &e.http.value.path;
-        if !path.value.starts_with('/') || path.value.contains(char::is_whitespace) {
-            self.error(
-                at(file, path),
-                format!(
-                    "endpoint `{name}`: path `{}` must start with `/` and hold no spaces",
-                    path.value
-                ),
-            );
-            ok = false;
-        }
-        if let Some(other) = routes.insert(
-            (method.as_str().to_string(), path.value.to_ascii_lowercase()),
-            name.clone(),
-        ) {
-            self.error(
-                at(file, path),
-                format!(
-                    "endpoint `{name}`: {} {} is already the route of endpoint `{other}`",
-                    method.as_str(),
-                    path.value
-                ),
-            );
-            ok = false;
-        }
         let resolve = |this: &mut Self, model: &Option<Spanned<String>>, role: &str| {
             let m = model.as_ref()?;
             match parse_type_expr(m.value.trim(), type_names) {
@@ -996,6 +1252,13 @@ impl Loader {
         };
         let request = resolve(self, &e.request, "request");
         let response = resolve(self, &e.response, "response");
+        if let Some(op) = &soap_op {
+            ok &= self.check_soap_endpoint(file, e, op, &request, &response, models);
+        }
+        let model_of = |ty: &Option<Type>| match ty {
+            Some(Type::Model(m)) => models.iter().find(|x| &x.name == m),
+            _ => None,
+        };
         let auth = match (service_auth, e.auth) {
             (ir::Auth::None, Some(true)) => {
                 self.error(
@@ -1006,6 +1269,18 @@ impl Loader {
             }
             (ir::Auth::None, _) => false,
             (ir::Auth::Bearer, explicit) => explicit.unwrap_or(true),
+            (ir::Auth::ServiceUser, Some(_)) => {
+                self.error(
+                    at(file, &e.name),
+                    format!(
+                        "endpoint `{name}`: with auth `service_user`, whether an endpoint needs the credentials follows from its request's `credential:` fields; remove `auth`"
+                    ),
+                );
+                false
+            }
+            (ir::Auth::ServiceUser, None) => {
+                model_of(&request).is_some_and(|m| m.fields.iter().any(|f| f.credential.is_some()))
+            }
         };
         let idempotency_key = match &e.idempotency_key {
             None => None,
@@ -1059,7 +1334,8 @@ impl Loader {
             name: name.clone(),
             rust_name,
             method,
-            path: path.value.clone(),
+            path,
+            soap: soap_op,
             request,
             response,
             auth,
@@ -1068,6 +1344,176 @@ impl Loader {
             doc: doc(&e.doc),
             examples: Vec::new(),
         })
+    }
+
+    /// Shapes a SOAP operation needs: the request is a model of parameters
+    /// (scalars, enums, repeated scalars or nested models); the reply is a
+    /// model whose result element `{operation}Result` comes first, followed
+    /// by the out parameters. Returns whether all is well.
+    fn check_soap_endpoint(
+        &mut self,
+        file: &Path,
+        e: &RawEndpoint,
+        op: &ir::SoapOperation,
+        request: &Option<Type>,
+        response: &Option<Type>,
+        models: &[ir::Model],
+    ) -> bool {
+        let name = &e.name.value;
+        let mut ok = true;
+        if let (Some(ty), Some(raw)) = (request, &e.request) {
+            match ty {
+                Type::Model(m) => {
+                    if let Some(model) = models.iter().find(|x| &x.name == m) {
+                        for f in &model.fields {
+                            if !soap_param_ok(&f.ty) {
+                                self.error(
+                                    at(file, raw),
+                                    format!(
+                                        "endpoint `{name}`: parameter `{}` of `{m}` has type `{}`; SOAP parameters are scalars, enums, list<scalar> or models",
+                                        f.wire,
+                                        type_text(&f.ty)
+                                    ),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.error(
+                        at(file, raw),
+                        format!(
+                            "endpoint `{name}`: a SOAP request is a model of the operation's parameters, not `{}`",
+                            raw.value
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let result = op.result_element();
+        match (response, &e.response) {
+            (_, None) => {
+                self.error(
+                    at(file, &e.name),
+                    format!(
+                        "endpoint `{name}`: a SOAP operation needs `response`: the model of `<{}Response>` (result, then out parameters)",
+                        op.operation
+                    ),
+                );
+                ok = false;
+            }
+            (Some(Type::Model(m)), Some(raw)) => {
+                if let Some(model) = models.iter().find(|x| &x.name == m) {
+                    for (i, f) in model.fields.iter().enumerate() {
+                        let is_result = f.wire == result;
+                        if is_result && i != 0 {
+                            self.error(
+                                at(file, raw),
+                                format!(
+                                    "endpoint `{name}`: the result element `{result}` must be the first field of `{m}`, before the out parameters"
+                                ),
+                            );
+                            ok = false;
+                        }
+                        if matches!(f.ty, Type::DataTable(_)) && !is_result {
+                            self.error(
+                                at(file, raw),
+                                format!(
+                                    "endpoint `{name}`: field `{}` of `{m}` is a datatable; only the result element `{result}` can be",
+                                    f.wire
+                                ),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            (Some(_), Some(raw)) => {
+                self.error(
+                    at(file, raw),
+                    format!(
+                        "endpoint `{name}`: a SOAP response is the model of `<{}Response>` (result, then out parameters), not `{}`",
+                        op.operation, raw.value
+                    ),
+                );
+                ok = false;
+            }
+            (None, Some(_)) => {}
+        }
+        ok
+    }
+
+    /// Credentials only in SOAP request models; datatables only as the result
+    /// of SOAP replies, with rows of scalar columns.
+    fn check_soap_models(&mut self, files: &[Parsed], models: &[ir::Model]) {
+        // From the declarations, so that an endpoint with other mistakes
+        // does not make its models look misplaced too.
+        let soap_endpoints = || {
+            files
+                .iter()
+                .flat_map(|f| &f.spec.endpoints)
+                .filter(|e| e.value.soap.is_some())
+        };
+        let model_name =
+            |ty: &Option<Spanned<String>>| ty.as_ref().map(|t| t.value.trim().to_string());
+        let soap_requests: BTreeSet<String> = soap_endpoints()
+            .filter_map(|e| model_name(&e.value.request))
+            .collect();
+        let soap_replies: BTreeSet<String> = soap_endpoints()
+            .filter_map(|e| model_name(&e.value.response))
+            .collect();
+        let rows: BTreeSet<&str> = models
+            .iter()
+            .flat_map(|m| &m.fields)
+            .filter_map(|f| match &f.ty {
+                Type::DataTable(row) => row.as_deref(),
+                _ => None,
+            })
+            .collect();
+        for file in files {
+            for raw in &file.spec.models {
+                let name = raw.value.name.value.as_str();
+                let Some(model) = models.iter().find(|m| m.name == name) else {
+                    continue;
+                };
+                for (field, raw_field) in model.fields.iter().zip(&raw.value.fields) {
+                    if let Some(c) = &raw_field.value.credential
+                        && !soap_requests.contains(name)
+                    {
+                        self.error(
+                            at(&file.path, c),
+                            format!(
+                                "field `{}`: `credential` applies only to the request model of a SOAP endpoint, and `{name}` is none",
+                                field.wire
+                            ),
+                        );
+                    }
+                    if matches!(field.ty.scalar(), Type::DataTable(_))
+                        && (!soap_replies.contains(name) || field.ty.scalar() != &field.ty)
+                    {
+                        self.error(
+                            at(&file.path, &raw_field.value.ty),
+                            format!(
+                                "field `{}`: a datatable is only the result of a SOAP operation's response model",
+                                field.wire
+                            ),
+                        );
+                    }
+                    if rows.contains(name) && !row_column_ok(&field.ty) {
+                        self.error(
+                            at(&file.path, &raw_field.value.ty),
+                            format!(
+                                "model `{name}` is a DataTable row: column `{}` must be a scalar or an enum, not `{}`",
+                                field.wire,
+                                type_text(&field.ty)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn validate_example(
@@ -1204,6 +1650,16 @@ fn scalar_text(s: &RawScalar) -> String {
     }
 }
 
+/// Whether `name` is an XML element name without a prefix (ASCII letters,
+/// digits, `_`, `-`, `.`; not starting with a digit, `-` or `.`).
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
@@ -1239,6 +1695,22 @@ fn parse_type_expr(
                 .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
             return Ok(wrap(Box::new(parse_type_expr(inner.trim(), type_names)?)));
         }
+    }
+    if let Some(rest) = text.strip_prefix("datatable<") {
+        let inner = rest
+            .strip_suffix('>')
+            .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?
+            .trim();
+        if inner == "map<string>" {
+            return Ok(Type::DataTable(None));
+        }
+        return match type_names.get(inner) {
+            Some((false, ..)) => Ok(Type::DataTable(Some(inner.to_string()))),
+            Some((true, ..)) => Err(format!(
+                "`{text}`: DataTable rows must be a model (or `map<string>`), `{inner}` is an enum"
+            )),
+            None => Err(format!("`{text}`: unknown row model `{inner}`")),
+        };
     }
     if let Some(rest) = text.strip_prefix("table<") {
         let inner = rest
@@ -1290,6 +1762,28 @@ fn body_type_ok(ty: &Type) -> bool {
     }
 }
 
+/// Types a SOAP request parameter can have.
+fn soap_param_ok(ty: &Type) -> bool {
+    match ty {
+        Type::List(inner) => row_column_ok(inner),
+        Type::Map(_) | Type::Table(_) | Type::DataTable(_) => false,
+        _ => true,
+    }
+}
+
+/// Types a DataTable column can have: one value per cell.
+fn row_column_ok(ty: &Type) -> bool {
+    !matches!(
+        ty,
+        Type::List(_)
+            | Type::Map(_)
+            | Type::Table(_)
+            | Type::DataTable(_)
+            | Type::Model(_)
+            | Type::Json
+    )
+}
+
 fn replace_date_index(ty: Type, index: usize) -> Type {
     match ty {
         Type::Date(_) => Type::Date(index),
@@ -1319,6 +1813,7 @@ pub fn type_text(ty: &Type) -> String {
         Type::List(inner) => format!("list<{}>", type_text(inner)),
         Type::Map(inner) => format!("map<{}>", type_text(inner)),
         Type::Table(name) => format!("table<{name}>"),
+        Type::DataTable(name) => format!("datatable<{}>", name.as_deref().unwrap_or("map<string>")),
         Type::Model(name) | Type::Enum(name) => name.clone(),
     }
 }

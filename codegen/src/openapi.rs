@@ -192,6 +192,10 @@ pub fn sync_file(
     mode: Mode,
 ) -> Result<Option<Stale>, String> {
     let service = load_service(spec).map_err(|d| d.to_string())?;
+    if service.soap.is_some() {
+        // A SOAP service is described by its WSDL, not by OpenAPI.
+        return Ok(None);
+    }
     let fresh = render(&service)?;
     let current = match std::fs::read_to_string(out) {
         Ok(text) => text,
@@ -542,6 +546,8 @@ fn type_schema(service: &Service, ty: &Type, encoding: Encoding) -> Value {
             "required": ["Fields", "Rows"],
             "x-taxsdk-row": { "$ref": schema_ref(model) },
         }),
+        // Only SOAP services have DataTables, and they get no OpenAPI export.
+        Type::DataTable(model) => json!({ "x-taxsdk-datatable": model.as_deref().map(schema_ref) }),
         Type::Model(name) | Type::Enum(name) => json!({ "$ref": schema_ref(name) }),
     }
 }

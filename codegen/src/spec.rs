@@ -52,7 +52,19 @@ pub struct RawService {
     #[serde(default)]
     pub envelope: Option<RawEnvelope>,
     #[serde(default)]
+    pub soap: Option<Spanned<RawSoapService>>,
+    #[serde(default)]
     pub doc: Option<RawDoc>,
+}
+
+/// The service-level SOAP binding: every endpoint is an operation posted to
+/// one URL (base URL + `path`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSoapService {
+    pub version: Spanned<String>,
+    pub namespace: Spanned<String>,
+    pub path: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,7 +97,10 @@ pub struct RawEnvelope {
 #[serde(deny_unknown_fields)]
 pub struct RawEndpoint {
     pub name: Spanned<String>,
-    pub http: Spanned<RawHttp>,
+    #[serde(default)]
+    pub http: Option<Spanned<RawHttp>>,
+    #[serde(default)]
+    pub soap: Option<Spanned<RawSoap>>,
     #[serde(default)]
     pub request: Option<Spanned<String>>,
     #[serde(default)]
@@ -107,6 +122,14 @@ pub struct RawEndpoint {
 pub struct RawHttp {
     pub method: Spanned<String>,
     pub path: Spanned<String>,
+}
+
+/// An endpoint's SOAP operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSoap {
+    pub operation: Spanned<String>,
+    pub action: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +163,10 @@ pub struct RawField {
     pub empty_as_absent: Option<Spanned<bool>>,
     #[serde(default)]
     pub sensitive: bool,
+    #[serde(default)]
+    pub credential: Option<Spanned<String>>,
+    #[serde(default)]
+    pub table: Option<Spanned<String>>,
     #[serde(default)]
     pub doc: Option<RawDoc>,
 }

@@ -61,3 +61,49 @@ fn yaml_syntax_errors_have_a_position() {
 fn a_folder_without_service_yaml_is_an_error() {
     insta::assert_snapshot!(diagnostics("broken-no-service"));
 }
+
+#[test]
+fn soap_mistakes_are_all_reported_at_once() {
+    let report = diagnostics("broken-soap");
+    insta::assert_snapshot!(report);
+    let kinds = [
+        "unknown SOAP version `1.3`",
+        "a SOAP service has no JSON `envelope`",
+        "SOAP path `service.asmx` must start with `/`",
+        "SOAP operation `chek` is already the operation of endpoint `Chek`",
+        "use `soap: { operation, action }` instead of `http`",
+        "endpoint `Nothing` needs `soap: { operation, action }`",
+        "a SOAP operation needs `response`",
+        "remove `auth`",
+        "a SOAP request is a model of the operation's parameters",
+        "the result element `result_lastResult` must be the first field",
+        "parameter `ids` of `BadCredentials` has type `map<i32>`",
+        "field `extra` of `TwoTablesResponse` is a datatable",
+        "unknown credential `token`",
+        "duplicate wire name `user_id`",
+        "a credential must be a string, not `i32`",
+        "`credential` applies only to the request model of a SOAP endpoint",
+        "credential `user` is carried by both `su` and `su2`",
+        "`table` applies only to datatable<Row>",
+        "table name `9rows` is not an XML name",
+        "column `TAGS` must be a scalar or an enum",
+        "endpoint `Row` has the name of a model or enum",
+    ];
+    for kind in kinds {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.contains(kind) && l.starts_with("fixtures/broken-soap/")),
+            "no diagnostic for `{kind}` in:\n{report}"
+        );
+    }
+}
+
+#[test]
+fn soap_constructs_need_a_soap_binding() {
+    let report = diagnostics("broken-soap-binding");
+    insta::assert_snapshot!(report);
+    assert!(report.contains("auth `service_user` needs a `soap:` binding"));
+    assert!(report.contains("has a `soap:` operation but the service has no `soap:` binding"));
+    assert!(report.contains("a datatable is only the result of a SOAP operation's response model"));
+}

@@ -52,12 +52,13 @@ fn method(e: &Endpoint) -> TokenStream {
     let name = ident(&e.rust_name);
     let marker = ident(&e.name);
     let doc = doc_attrs(&e.doc, &format!("Call `{}`.", e.name));
-    let route = format!(" `{} {}`", e.method.as_str(), e.path);
+    let route = super::endpoints::route_doc(e);
     let response = response_type(e);
-    let auth_note = if e.auth {
-        " Needs a session token (log in first)."
-    } else {
-        " Needs no session token."
+    let auth_note = match (e.auth, &e.soap) {
+        (true, Some(_)) => " Sends the client's service-user credentials.",
+        (false, Some(_)) => " Needs no service-user credentials.",
+        (true, None) => " Needs a session token (log in first).",
+        (false, None) => " Needs no session token.",
     };
     let (params, arg) = match &e.request {
         Some(_) => {

@@ -85,6 +85,17 @@ fn module_root(service: &Service) -> TokenStream {
     let auth = match service.auth {
         crate::ir::Auth::None => quote!(taxsdk_runtime::AuthScheme::None),
         crate::ir::Auth::Bearer => quote!(taxsdk_runtime::AuthScheme::Bearer),
+        crate::ir::Auth::ServiceUser => quote!(taxsdk_runtime::AuthScheme::ServiceUser),
+    };
+    let soap = match &service.soap {
+        None => quote!(None),
+        Some(b) => {
+            let ns = &b.namespace;
+            match b.version {
+                crate::ir::SoapVersion::Soap11 => quote!(taxsdk_runtime::ServiceMeta::soap11(#ns)),
+                crate::ir::SoapVersion::Soap12 => quote!(taxsdk_runtime::ServiceMeta::soap12(#ns)),
+            }
+        }
     };
     let envelope = match &service.envelope {
         None => quote!(None),
@@ -149,6 +160,7 @@ fn module_root(service: &Service) -> TokenStream {
             auth: #auth,
             envelope: #envelope,
             errors: ERRORS,
+            soap: #soap,
         };
     }
 }

@@ -47,8 +47,8 @@ pub fn generate(service: &Service) -> TokenStream {
 fn model(service: &Service, m: &Model) -> TokenStream {
     let name = ident(&m.name);
     let doc = doc_attrs(&m.doc, &format!("The `{}` object.", m.name));
-    let fields = m.fields.iter().map(|f| field(service, &m.name, f));
-    let has_sensitive = m.fields.iter().any(|f| f.sensitive);
+    let fields = m.struct_fields().map(|f| field(service, &m.name, f));
+    let has_sensitive = m.struct_fields().any(|f| f.sensitive);
     let derive_debug = if has_sensitive {
         quote!()
     } else {
@@ -58,7 +58,7 @@ fn model(service: &Service, m: &Model) -> TokenStream {
     let default_impl = default_impl(service, m);
     // A plain `#[derive(Default)]` goes on the struct; a hand-rolled impl after it.
     let (derive_default, default_impl) = match default_impl {
-        Some(tokens) if m.fields.iter().all(|f| f.default.is_none()) => (Some(tokens), None),
+        Some(tokens) if m.struct_fields().all(|f| f.default.is_none()) => (Some(tokens), None),
         other => (None, other),
     };
     let defaults = default_fns(m);
@@ -83,15 +83,14 @@ fn model(service: &Service, m: &Model) -> TokenStream {
 /// derived `Deserialize` does (same adapter or default-reading function).
 fn table_row(service: &Service, m: &Model) -> TokenStream {
     let name = ident(&m.name);
-    let columns = m.fields.iter().map(|f| &f.wire);
+    let columns = m.struct_fields().map(|f| &f.wire);
     let required = m
-        .fields
-        .iter()
+        .struct_fields()
         .enumerate()
         .filter(|(_, f)| !f.is_option() && f.default.is_none())
         .map(|(i, _)| proc_macro2::Literal::usize_unsuffixed(i));
     let positional = has_default(service, m, &mut Vec::new()).then(|| {
-        let arms = m.fields.iter().enumerate().map(|(i, f)| {
+        let arms = m.struct_fields().enumerate().map(|(i, f)| {
             let field = ident(&f.rust);
             let read = if f.default.is_some() {
                 let read = read_fn_name(&m.name, f);
@@ -136,12 +135,13 @@ fn table_row(service: &Service, m: &Model) -> TokenStream {
     }
 }
 
-/// Whether some field of the spec is a `table<model>`.
+/// Whether some field of the spec is a `table<model>` or `datatable<model>`.
 fn is_table_row(service: &Service, model: &str) -> bool {
     service.models.iter().any(|m| {
-        m.fields
-            .iter()
-            .any(|f| matches!(f.ty.scalar(), Type::Table(row) if row == model))
+        m.fields.iter().any(|f| {
+            matches!(f.ty.scalar(), Type::Table(row) if row == model)
+                || matches!(f.ty.scalar(), Type::DataTable(Some(row)) if row == model)
+        })
     })
 }
 
@@ -171,7 +171,10 @@ fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
         let text = a.to_string().replace(' ', "");
         quote!(#[serde_as(as = #text)])
     });
-    let serde = if f.is_option() {
+    let serde = if matches!(f.ty, Type::DataTable(_)) {
+        // Read and written by the endpoint's SOAP binding (schema + diffgram).
+        quote!(#[serde(skip)])
+    } else if f.is_option() {
         quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
     } else if f.default.is_some() {
         let default = default_fn_name(model, f).to_string();
@@ -235,6 +238,13 @@ pub(crate) fn rust_type(ty: &Type) -> TokenStream {
             let row = ident(row);
             quote!(taxsdk_runtime::Table<#row>)
         }
+        Type::DataTable(Some(row)) => {
+            let row = ident(row);
+            quote!(taxsdk_runtime::soap::DataTable<#row>)
+        }
+        Type::DataTable(None) => {
+            quote!(taxsdk_runtime::soap::DataTable<std::collections::BTreeMap<String, String>>)
+        }
         Type::Model(name) | Type::Enum(name) => {
             let name = ident(name);
             quote!(#name)
@@ -278,7 +288,7 @@ fn adapter(ty: &Type, encoding: Encoding) -> Option<TokenStream> {
 fn debug_impl(m: &Model) -> TokenStream {
     let name = ident(&m.name);
     let type_name = &m.name;
-    let fields = m.fields.iter().map(|f| {
+    let fields = m.struct_fields().map(|f| {
         let field = ident(&f.rust);
         let label = &f.rust;
         if f.sensitive && f.is_option() {
@@ -306,11 +316,11 @@ fn default_impl(service: &Service, m: &Model) -> Option<TokenStream> {
         return None;
     }
     let name = ident(&m.name);
-    if m.fields.iter().all(|f| f.default.is_none()) {
+    if m.struct_fields().all(|f| f.default.is_none()) {
         // Every field takes its type's default: derive it.
         return Some(quote!(#[derive(Default)]));
     }
-    let fields = m.fields.iter().map(|f| {
+    let fields = m.struct_fields().map(|f| {
         let field = ident(&f.rust);
         match &f.default {
             Some(_) => {
@@ -336,8 +346,7 @@ pub(crate) fn has_default(service: &Service, m: &Model, visiting: &mut Vec<Strin
     }
     visiting.push(m.name.clone());
     let ok = m
-        .fields
-        .iter()
+        .struct_fields()
         .filter(|f| !f.is_option() && f.default.is_none())
         .all(|f| type_has_default(service, &f.ty, visiting));
     visiting.pop();
@@ -383,7 +392,7 @@ fn read_fn_name(model: &str, f: &Field) -> proc_macro2::Ident {
 }
 
 fn default_fns(m: &Model) -> TokenStream {
-    let fns = m.fields.iter().filter_map(|f| {
+    let fns = m.struct_fields().filter_map(|f| {
         let value = f.default.as_ref()?;
         let name = default_fn_name(&m.name, f);
         let read = read_fn_name(&m.name, f);

@@ -57,6 +57,19 @@ pub fn generate(service: &Service) -> TokenStream {
         " The server side of {}: implement it to serve the API.",
         service.title
     );
+    let router = match &service.soap {
+        None => quote! {
+            /// An axum router serving every endpoint of the spec with `service`.
+            /// Unknown paths get the service's error envelope with HTTP 404.
+            pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
+                axum::Router::new()
+                    #(#routes)*
+                    .fallback(|| async { taxsdk_runtime::server::not_found(&super::SERVICE) })
+                    .with_state(service)
+            }
+        },
+        Some(binding) => soap_router(service, &binding.path),
+    };
     quote! {
         //! Server trait and router.
         #![allow(unused_imports)]
@@ -70,11 +83,60 @@ pub fn generate(service: &Service) -> TokenStream {
             #(#methods)*
         }
 
-        /// An axum router serving every endpoint of the spec with `service`.
-        /// Unknown paths get the service's error envelope with HTTP 404.
+        #router
+    }
+}
+
+/// The router of a SOAP service: every operation is a POST to `path`,
+/// dispatched by its SOAPAction (or body element).
+fn soap_router(service: &Service, path: &str) -> TokenStream {
+    let arms = service.endpoints.iter().map(|e| {
+        let name = ident(&e.rust_name);
+        let marker = ident(&e.name);
+        let endpoint = &e.name;
+        quote! {
+            #endpoint => taxsdk_runtime::server::handle_soap::<super::endpoints::#marker, _, _>(
+                &super::SERVICE,
+                &headers,
+                &body,
+                |context, request| async move { service.#name(context, request).await },
+            )
+            .await,
+        }
+    });
+    let doc = format!(
+        " An axum router serving every operation of the spec with `service`: SOAP 1.1 and 1.2 envelopes posted to `{path}`, dispatched by SOAPAction (or body element). Unknown operations get the `soap:Client` fault, unknown paths HTTP 404."
+    );
+    quote! {
+        #[doc = #doc]
         pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
             axum::Router::new()
-                #(#routes)*
+                .route(
+                    #path,
+                    axum::routing::post(
+                        |axum::extract::State(service): axum::extract::State<std::sync::Arc<S>>,
+                         headers: axum::http::HeaderMap,
+                         body: axum::body::Bytes| async move {
+                            let meta = match taxsdk_runtime::server::soap_operation(
+                                super::endpoints::ALL,
+                                &headers,
+                                &body,
+                            ) {
+                                Ok(meta) => meta,
+                                Err(fault) => return *fault,
+                            };
+                            match meta.name {
+                                #(#arms)*
+                                other => taxsdk_runtime::server::soap_fault(
+                                    Default::default(),
+                                    true,
+                                    &format!("Server did not recognize the operation `{other}`."),
+                                    500,
+                                ),
+                            }
+                        },
+                    ),
+                )
                 .fallback(|| async { taxsdk_runtime::server::not_found(&super::SERVICE) })
                 .with_state(service)
         }

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use taxsdk_sandbox::faults::{FaultConfig, FaultKind};
 
 /// Exit code for a failure of the demo or the sandbox.
 const EXIT_FAILURE: u8 = 1;
@@ -63,7 +64,10 @@ enum SandboxCommand {
     /// PINs are printed to the log).
     #[command(after_help = "Example:\n  taxsdk sandbox eapi --port 8080\n  \
         then point a client at http://127.0.0.1:8080\n  \
-        taxsdk sandbox eapi --data eapi.sqlite   # documents survive a restart")]
+        taxsdk sandbox eapi --data eapi.sqlite   # documents survive a restart\n  \
+        taxsdk sandbox eapi --port 0 --faults 0.2,seed=7   # 20% of requests fail\n\n\
+        The first line on stdout is `eAPI sandbox on http://HOST:PORT ...` (the\n\
+        bound port, also with --port 0); the log, PINs included, goes to stderr.")]
     Eapi {
         /// Port to listen on (0: any free port).
         #[arg(long, default_value_t = 8080)]
@@ -76,7 +80,20 @@ enum SandboxCommand {
         /// sandbox still has them. Default: in memory only.
         #[arg(long, value_name = "PATH")]
         data: Option<PathBuf>,
+        /// Fail this share of requests the way networks and servers do
+        /// (connection resets before or after the work, HTTP 500/502/503
+        /// with and without Retry-After, replies slower than a client's
+        /// timeout, cut or HTML bodies), drawn from a seeded sequence:
+        /// RATE[,seed=N][,kinds=K+K][,slow=MS][,retry-after=S], RATE as 0.2
+        /// or 20%; kinds: reset-before, reset-after-commit, http500,
+        /// http502, http503, http503-retry-after, slow, malformed, html.
+        #[arg(long, value_name = "RATE[,seed=N]", value_parser = parse_faults)]
+        faults: Option<FaultConfig>,
     },
+}
+
+fn parse_faults(text: &str) -> Result<FaultConfig, String> {
+    text.parse()
 }
 
 fn main() -> ExitCode {
@@ -91,9 +108,12 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Demo => demo::run().await,
-            Command::Sandbox(SandboxCommand::Eapi { port, host, data }) => {
-                serve_eapi(SocketAddr::new(host, port), data).await
-            }
+            Command::Sandbox(SandboxCommand::Eapi {
+                port,
+                host,
+                data,
+                faults,
+            }) => serve_eapi(SocketAddr::new(host, port), data, faults).await,
             Command::Eapi(args) => {
                 return eapi::run(cli.global, args).await;
             }
@@ -118,8 +138,14 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve_eapi(addr: SocketAddr, data: Option<PathBuf>) -> Result<(), String> {
+async fn serve_eapi(
+    addr: SocketAddr,
+    data: Option<PathBuf>,
+    faults: Option<FaultConfig>,
+) -> Result<(), String> {
+    // The log goes to stderr, so that stdout starts with the address line.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -127,6 +153,7 @@ async fn serve_eapi(addr: SocketAddr, data: Option<PathBuf>) -> Result<(), Strin
         .init();
     let config = taxsdk_sandbox::eapi::Config {
         data,
+        faults: faults.clone(),
         ..Default::default()
     };
     let sandbox = taxsdk_sandbox::eapi::Sandbox::open(config).map_err(|e| e.to_string())?;
@@ -134,6 +161,19 @@ async fn serve_eapi(addr: SocketAddr, data: Option<PathBuf>) -> Result<(), Strin
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     println!("eAPI sandbox on {} (Ctrl-C stops it)", running.base_url());
+    if let Some(faults) = &faults {
+        let kinds: Vec<&str> = if faults.kinds.is_empty() {
+            FaultKind::ALL.iter().map(|k| k.name()).collect()
+        } else {
+            faults.kinds.iter().map(|k| k.name()).collect()
+        };
+        println!(
+            "faults: {}% of requests (seed {}): {}",
+            faults.rate * 100.0,
+            faults.seed,
+            kinds.join(", ")
+        );
+    }
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;

@@ -16,6 +16,16 @@
 //!   [`logout`](client::Client::logout) and
 //!   [`is_authenticated`](client::Client::is_authenticated); they keep the
 //!   token in the client and secrets out of `Debug`.
+//! - Retries that never save a document twice (feature `client`): every
+//!   method retries where it is safe (see `taxsdk_runtime::retry`), with
+//!   one TransactionId per SaveInvoice / ActivateInvoice call, generated
+//!   when the request has none; [`retry_policy`] adds the eAPI's -7 / -6
+//!   protocol (polled through GetTransactionResult), and
+//!   [`activate_saved`](client::Client::activate_saved) checks an
+//!   activation whose outcome is unknown. A failed write says whether it
+//!   may have happened (`Error::may_have_taken_effect`, with its
+//!   TransactionId). [`login_with_renewal`](client::Client::login_with_renewal)
+//!   logs a one-step account in again when its session expires.
 //! - [`models::Invoice::builder`]: a new document with goods-line amounts
 //!   and VAT computed and the document's rules checked ([`InvoiceBuilder`]).
 //! - Constructors such as [`models::SaveInvoiceRequest::new`] (with an
@@ -35,7 +45,10 @@
 //! use rust_decimal::Decimal;
 //!
 //! let sandbox = taxsdk_sandbox::eapi::spawn().await?;
-//! let client = Client::builder().base_url(sandbox.base_url()).build()?;
+//! let client = Client::builder()
+//!     .base_url(sandbox.base_url())
+//!     .retry_policy(rsge_eapi::retry_policy())
+//!     .build()?;
 //! let password = SecretString::from("123456");
 //! match client.login("satesto2", &password, None).await? {
 //!     LoginOutcome::LoggedIn { .. } => {}
@@ -66,6 +79,8 @@ mod generated;
 pub use generated::*;
 
 mod builder;
+#[cfg(feature = "client")]
+mod reliability;
 mod requests;
 #[cfg(feature = "client")]
 mod session;
@@ -75,6 +90,8 @@ pub use builder::{
     GoodsLine, GoodsUnit, InvoiceBuildError, InvoiceBuilder, STANDARD_VAT_RATE, round_money,
     vat_included,
 };
+#[cfg(feature = "client")]
+pub use reliability::{key_protocol, retry_policy};
 #[cfg(feature = "client")]
 pub use session::{DeviceInfo, LoginOutcome, PinToken};
 pub use tin::{Tin, TinError};

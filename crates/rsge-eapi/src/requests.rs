@@ -29,7 +29,9 @@ fn id_items(ids: impl IntoIterator<Item = i64>) -> Option<Vec<InvoiceIdItem>> {
 impl SaveInvoiceRequest {
     /// Save `invoice` under a fresh random `TransactionId`: sending this same
     /// request again (e.g. after a timeout) cannot save the document twice;
-    /// the service answers with the first call's reply instead.
+    /// the service answers with the first call's reply instead. (The client
+    /// also adds one to a request without, for its own retries; creating it
+    /// here lets you keep it.)
     pub fn new(invoice: Invoice) -> Self {
         SaveInvoiceRequest {
             invoice,

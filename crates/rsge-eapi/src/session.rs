@@ -116,7 +116,26 @@ impl Client {
     ///
     /// Wrong credentials come back as an error carrying the service's -1xx
     /// code and text (HTTP 401); see [`Error::service_code`].
+    ///
+    /// The session is not renewed by itself when it expires; see
+    /// [`Client::login_with_renewal`] for one-step accounts.
     pub async fn login(
+        &self,
+        username: &str,
+        password: &SecretString,
+        device_code: Option<&str>,
+    ) -> Result<LoginOutcome, Error> {
+        let outcome = self.sign_in(username, password, device_code).await?;
+        if outcome.is_logged_in() {
+            // A new session: credentials kept for the old one must go.
+            self.transport().set_reauthenticator(None);
+        }
+        Ok(outcome)
+    }
+
+    /// Authenticate and, when a token comes back, store it; leaves the
+    /// session renewal as it is (used by the renewal itself).
+    pub(crate) async fn sign_in(
         &self,
         username: &str,
         password: &SecretString,
@@ -187,10 +206,13 @@ impl Client {
             });
         };
         self.transport().set_token(SecretString::from(token));
+        // A session that needed a PIN is never renewed behind the user.
+        self.transport().set_reauthenticator(None);
         Ok(reply.expires_in.map(i64::from))
     }
 
-    /// Log out (`/Users/SignOut`) and forget the token, even when the call
+    /// Log out (`/Users/SignOut`) and forget the token (and credentials
+    /// kept by [`Client::login_with_renewal`]), even when the call
     /// fails (a token the caller asked to drop must not linger); returns the
     /// call's result. Without a token it does nothing and returns `Ok`.
     ///
@@ -206,6 +228,7 @@ impl Client {
             .is_some_and(|current| current.expose_secret() == signed_out.expose_secret());
         if still_same {
             self.transport().clear_token();
+            self.transport().set_reauthenticator(None);
         }
         result.map(|_| ())
     }

@@ -133,6 +133,25 @@ pub enum Error {
     /// The client was configured wrongly (e.g. an invalid base URL).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A write that may or may not have taken effect: an attempt's request
+    /// left and no answer says what became of it (the connection broke,
+    /// a timeout, an HTTP 5xx without the service's own answer, an
+    /// unreadable reply, a call still running when the client stopped
+    /// waiting). Ask the service before doing it
+    /// again, by `idempotency_key` where there is one (eAPI:
+    /// GetTransactionResult with the TransactionId), or repeat it with the
+    /// same key, which cannot do it twice.
+    #[error("{endpoint}: outcome unknown after {attempts} attempt(s), it may have taken effect{}: {source}", idempotency_key.as_ref().map(|k| format!(" (idempotency key `{k}`)")).unwrap_or_default())]
+    OutcomeUnknown {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// The key the attempts carried, when the write had one.
+        idempotency_key: Option<String>,
+        /// Attempts made.
+        attempts: u32,
+        /// The last attempt's error.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -150,6 +169,24 @@ impl Error {
     /// The service's status code, when the service answered one.
     pub fn service_code(&self) -> Option<i64> {
         self.service_status().map(|s| s.code)
+    }
+
+    /// Whether the failed call may still have taken effect
+    /// ([`Error::OutcomeUnknown`]). Every other error of a write means it
+    /// did not; reads have no effect either way.
+    pub fn may_have_taken_effect(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
+    /// The idempotency key of a write whose outcome is unknown, to ask
+    /// the service about it later.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown {
+                idempotency_key, ..
+            } => idempotency_key.as_deref(),
+            _ => None,
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 //! the wire codecs ([`wire`]), the static descriptions of services and
 //! endpoints ([`ServiceMeta`], [`EndpointMeta`], [`Endpoint`]), the status
 //! envelope ([`envelope`]), the error model ([`Error`]), the HTTP client
-//! transport ([`client`], feature `client`) and the server helpers
-//! ([`server`], feature `server`).
+//! transport ([`client`], feature `client`) with its retries ([`retry`])
+//! and the server helpers ([`server`], feature `server`).
 
 mod cell;
 #[cfg(feature = "client")]
@@ -14,6 +14,8 @@ mod codes;
 pub mod envelope;
 mod error;
 mod meta;
+#[cfg(feature = "client")]
+pub mod retry;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "soap")]
@@ -25,8 +27,10 @@ pub use codes::EnumCode;
 pub use error::{Error, ServiceStatus};
 pub use meta::{
     AuthScheme, Empty, Endpoint, EndpointMeta, EndpointVisitor, EnvelopeShape, ErrorCode,
-    ErrorKind, Method, ServiceMeta,
+    ErrorKind, Method, ServiceMeta, SoapBinding, SoapOperation,
 };
+#[cfg(feature = "client")]
+pub use retry::RetryPolicy;
 pub use table::{Table, TableRow};
 
 /// Re-exported so generated crates and users name the same versions.

@@ -11,6 +11,11 @@ pub enum AuthScheme {
     None,
     /// `Authorization: Bearer <token>` from a login endpoint.
     Bearer,
+    /// Service-user credentials (RS.ge NtosService `su`/`sp`) sent as
+    /// request parameters of every operation that takes them: the client
+    /// holds them and fills in the parameters that [`EndpointMeta::soap`]
+    /// names.
+    ServiceUser,
 }
 
 /// HTTP method of an endpoint.
@@ -99,12 +104,67 @@ pub struct ServiceMeta {
     pub envelope: Option<EnvelopeShape>,
     /// Documented status and error codes.
     pub errors: &'static [ErrorCode],
+    /// The SOAP binding, for services whose endpoints are SOAP operations
+    /// (built with [`ServiceMeta::soap11`] or [`ServiceMeta::soap12`]);
+    /// `None` for JSON services.
+    pub soap: Option<SoapBinding>,
 }
 
 impl ServiceMeta {
     /// The documented entry for `code`, if any.
     pub fn error(&self, code: i64) -> Option<&'static ErrorCode> {
         self.errors.iter().find(|e| e.code == code)
+    }
+
+    /// The binding of a SOAP service whose body elements are in
+    /// `namespace` and whose clients speak SOAP 1.1 by default.
+    pub const fn soap11(namespace: &'static str) -> Option<SoapBinding> {
+        Some(SoapBinding {
+            namespace,
+            soap12: false,
+        })
+    }
+
+    /// As [`ServiceMeta::soap11`], with SOAP 1.2 as the clients' default.
+    pub const fn soap12(namespace: &'static str) -> Option<SoapBinding> {
+        Some(SoapBinding {
+            namespace,
+            soap12: true,
+        })
+    }
+}
+
+/// The SOAP binding of a service (document/literal, one URL: the base URL
+/// plus [`EndpointMeta::path`]); see [`ServiceMeta::soap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SoapBinding {
+    /// Target namespace of the body elements (`http://tempuri.org/`).
+    pub namespace: &'static str,
+    /// Whether clients speak SOAP 1.2 by default (else SOAP 1.1).
+    pub soap12: bool,
+}
+
+/// An endpoint's SOAP operation; see [`EndpointMeta::soap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SoapOperation {
+    /// Body element of the request (`chek`); the reply's is
+    /// `{operation}Response`, its result `{operation}Result`.
+    pub operation: &'static str,
+    /// The SOAPAction (`http://tempuri.org/chek`).
+    pub action: &'static str,
+    /// Every parameter's element name, in WSDL order, credentials included.
+    pub params: &'static [&'static str],
+    /// The parameter carrying the service user's name, which the client
+    /// fills in (it is not a field of the request model).
+    pub user_param: Option<&'static str>,
+    /// The parameter carrying the service user's password, likewise.
+    pub password_param: Option<&'static str>,
+}
+
+impl SoapOperation {
+    /// Whether the operation takes the service user's credentials.
+    pub const fn needs_credentials(&self) -> bool {
+        self.user_param.is_some() || self.password_param.is_some()
     }
 }
 
@@ -127,6 +187,30 @@ pub struct EndpointMeta {
     pub has_request: bool,
     /// Whether the reply carries a payload model.
     pub has_response: bool,
+    /// The SOAP operation, for endpoints of a SOAP service (built with
+    /// [`EndpointMeta::soap_operation`]); `None` for JSON endpoints.
+    pub soap: Option<SoapOperation>,
+}
+
+impl EndpointMeta {
+    /// The SOAP operation `operation` with SOAPAction `action`, its
+    /// parameters in WSDL order and the ones carrying the service user's
+    /// credentials, for [`EndpointMeta::soap`].
+    pub const fn soap_operation(
+        operation: &'static str,
+        action: &'static str,
+        params: &'static [&'static str],
+        user_param: Option<&'static str>,
+        password_param: Option<&'static str>,
+    ) -> Option<SoapOperation> {
+        Some(SoapOperation {
+            operation,
+            action,
+            params,
+            user_param,
+            password_param,
+        })
+    }
 }
 
 /// An endpoint's types and description; the generator emits one marker type
@@ -138,6 +222,28 @@ pub trait Endpoint {
     type Response: Serialize + for<'de> Deserialize<'de> + Send + Sync + 'static;
     /// The static description.
     const META: EndpointMeta;
+
+    /// SOAP: reads the reply (opened at `<{operation}Response>`) into the
+    /// response model: by default every child element (the result, then the
+    /// out parameters) by name. Generated code overrides it for replies
+    /// whose result is a `DataTable`.
+    #[cfg(feature = "soap")]
+    fn read_soap_reply(
+        reader: crate::soap::BodyReader<'_>,
+    ) -> Result<Self::Response, crate::soap::SoapError> {
+        reader.decode()
+    }
+
+    /// SOAP: writes the response model into the reply envelope: by default
+    /// every field as a child element, in field order. Generated code
+    /// overrides it for replies whose result is a `DataTable`.
+    #[cfg(feature = "soap")]
+    fn write_soap_reply(
+        response: &Self::Response,
+        writer: &mut crate::soap::EnvelopeWriter,
+    ) -> Result<(), crate::soap::SoapError> {
+        writer.fields(response).map(drop)
+    }
 }
 
 /// Visits every endpoint of a service with its types (see the generated

@@ -1,5 +1,7 @@
 //! Server-side helpers used by every generated router: request decoding with
-//! errors naming the field, the bearer token, and envelope encoding.
+//! errors naming the field, the bearer token, and envelope encoding; for SOAP
+//! services (feature `soap`) the operation dispatch, the service user's
+//! credentials, reply envelopes and faults.
 
 use std::fmt;
 use std::future::Future;
@@ -20,6 +22,28 @@ pub struct RequestContext {
     pub other_authorization: bool,
     /// All request headers.
     pub headers: HeaderMap,
+    /// The service user's credentials a SOAP request carried in the
+    /// parameters its operation names (see `SoapOperation::user_param`).
+    pub service_user: Option<ServiceUser>,
+}
+
+/// A service user's name and password as a SOAP request sent them (either
+/// may be empty); the password is redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServiceUser {
+    /// The user parameter (`su`); `""` when absent.
+    pub user: String,
+    /// The password parameter (`sp`); `""` when absent.
+    pub password: String,
+}
+
+impl fmt::Debug for ServiceUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceUser")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl fmt::Debug for RequestContext {
@@ -30,6 +54,7 @@ impl fmt::Debug for RequestContext {
                 &self.bearer_token.as_ref().map(|_| "<redacted>"),
             )
             .field("other_authorization", &self.other_authorization)
+            .field("service_user", &self.service_user)
             .finish_non_exhaustive()
     }
 }
@@ -50,6 +75,7 @@ impl RequestContext {
             other_authorization: authorization.is_some() && bearer_token.is_none(),
             bearer_token,
             headers: headers.clone(),
+            service_user: None,
         }
     }
 }
@@ -151,6 +177,15 @@ pub fn reply_status(service: &ServiceMeta, status: &ServiceStatus) -> Response {
 
 /// The reply to a path the spec does not define.
 pub fn not_found(service: &ServiceMeta) -> Response {
+    if service.soap.is_some() {
+        // .asmx services answer an unknown path with a plain 404 page.
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "The resource cannot be found.",
+        )
+            .into_response();
+    }
     let code = service.envelope.map(|e| e.malformed_request).unwrap_or(-1);
     reply_status(service, &ServiceStatus::new(code, "unknown endpoint", 404))
 }
@@ -168,5 +203,300 @@ fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response 
             format!("cannot encode the reply: {e}"),
         )
             .into_response(),
+    }
+}
+
+#[cfg(feature = "soap")]
+pub use soap_server::{handle_soap, soap_fault, soap_operation};
+
+/// The SOAP side of the generated routers.
+#[cfg(feature = "soap")]
+mod soap_server {
+    use std::collections::BTreeMap;
+    use std::fmt;
+    use std::future::Future;
+
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use super::{RequestContext, ServiceUser};
+    use crate::soap::{self, BodyReader, EnvelopeWriter, SoapFault, SoapVersion};
+    use crate::{Endpoint, EndpointMeta, ServiceMeta, ServiceStatus};
+
+    /// The version a request speaks: its envelope's, else its content type's,
+    /// else SOAP 1.1.
+    fn version_of(headers: &HeaderMap, body: &[u8]) -> SoapVersion {
+        if let Ok(reader) = BodyReader::request(body) {
+            return reader.version();
+        }
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(SoapVersion::from_content_type)
+            .unwrap_or_default()
+    }
+
+    /// A fault reply as .asmx services send it: HTTP 500 (whatever the
+    /// status says, unless it is a 4xx/5xx of its own), `soap:Client` for a
+    /// request the server cannot take, `soap:Server` for a failure of the
+    /// server.
+    pub fn soap_fault(version: SoapVersion, client: bool, message: &str, http: u16) -> Response {
+        let fault = SoapFault {
+            version,
+            code: match (version, client) {
+                (SoapVersion::Soap11, true) => "soap:Client".into(),
+                (SoapVersion::Soap11, false) => "soap:Server".into(),
+                (SoapVersion::Soap12, true) => "soap:Sender".into(),
+                (SoapVersion::Soap12, false) => "soap:Receiver".into(),
+            },
+            message: message.to_owned(),
+            ..SoapFault::default()
+        };
+        let status = StatusCode::from_u16(http)
+            .ok()
+            .filter(|s| s.is_client_error() || s.is_server_error())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            [(header::CONTENT_TYPE, content_type(version))],
+            soap::write_fault(&fault),
+        )
+            .into_response()
+    }
+
+    fn content_type(version: SoapVersion) -> &'static str {
+        match version {
+            SoapVersion::Soap11 => "text/xml; charset=utf-8",
+            SoapVersion::Soap12 => "application/soap+xml; charset=utf-8",
+        }
+    }
+
+    /// Finds the operation a request calls among `endpoints`: by its action
+    /// (the `SOAPAction` header, quoted or not, or the `action` of a SOAP 1.2
+    /// content type) and else by its body element. A request that names no
+    /// known operation, or whose body element is another operation than its
+    /// action, gets the `soap:Client` fault .asmx services answer (boxed:
+    /// it is the rare path).
+    pub fn soap_operation(
+        endpoints: &[&'static EndpointMeta],
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<&'static EndpointMeta, Box<Response>> {
+        let version = version_of(headers, body);
+        let header_text =
+            |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        let action = soap::request_action(
+            headers.get("SOAPAction").and_then(|v| v.to_str().ok()),
+            header_text(header::CONTENT_TYPE),
+        );
+        let element = BodyReader::request(body)
+            .map(|r| r.element().to_owned())
+            .map_err(|e| {
+                Box::new(soap_fault(
+                    version,
+                    true,
+                    &format!("Server was unable to read request. ---> {e}"),
+                    500,
+                ))
+            })?;
+        let by_action = action.map(|action| {
+            endpoints
+                .iter()
+                .copied()
+                .find(|e| e.soap.is_some_and(|op| op.action == action))
+        });
+        let meta = match by_action {
+            Some(Some(meta)) => meta,
+            Some(None) => {
+                return Err(Box::new(soap_fault(
+                    version,
+                    true,
+                    &format!(
+                        "Server did not recognize the value of HTTP Header SOAPAction: {}.",
+                        action.unwrap_or_default()
+                    ),
+                    500,
+                )));
+            }
+            None => endpoints
+                .iter()
+                .copied()
+                .find(|e| e.soap.is_some_and(|op| op.operation == element))
+                .ok_or_else(|| {
+                    Box::new(soap_fault(
+                        version,
+                        true,
+                        &format!(
+                            "Server did not recognize the value of HTTP Header SOAPAction: . (body element `{element}`)"
+                        ),
+                        500,
+                    ))
+                })?,
+        };
+        let operation = meta.soap.map_or("", |op| op.operation);
+        if element != operation {
+            return Err(Box::new(soap_fault(
+                version,
+                true,
+                &format!(
+                    "Server was unable to read request. ---> the body element `{element}` is not `{operation}`, the operation of the SOAPAction"
+                ),
+                500,
+            )));
+        }
+        Ok(meta)
+    }
+
+    /// Decode the request of SOAP operation `E` (parameters in any order),
+    /// run `handler` with the service user's credentials in the context, and
+    /// write its reply envelope, or the fault of its status.
+    pub async fn handle_soap<E, F, Fut>(
+        service: &'static ServiceMeta,
+        headers: &HeaderMap,
+        body: &[u8],
+        handler: F,
+    ) -> Response
+    where
+        E: Endpoint,
+        F: FnOnce(RequestContext, E::Request) -> Fut,
+        Fut: Future<Output = Result<E::Response, ServiceStatus>>,
+    {
+        let version = version_of(headers, body);
+        let (Some(op), Some(binding)) = (E::META.soap, service.soap) else {
+            return soap_fault(
+                version,
+                false,
+                &format!("`{}` is not a SOAP operation", E::META.name),
+                500,
+            );
+        };
+        let unreadable = |e: soap::SoapError| {
+            soap_fault(
+                version,
+                true,
+                &format!("Server was unable to read request. ---> {e}"),
+                500,
+            )
+        };
+        let request = match BodyReader::request(body).and_then(|r| r.decode::<E::Request>()) {
+            Ok(request) => request,
+            Err(e) => return unreadable(e),
+        };
+        let mut context = RequestContext::from_headers(headers);
+        if op.needs_credentials() {
+            let params = match BodyReader::request(body).and_then(|r| r.decode::<Params>()) {
+                Ok(params) => params,
+                Err(e) => return unreadable(e),
+            };
+            let text = |name: Option<&str>| {
+                name.and_then(|n| params.0.get(n))
+                    .and_then(|v| v.clone())
+                    .unwrap_or_default()
+            };
+            context.service_user = Some(ServiceUser {
+                user: text(op.user_param),
+                password: text(op.password_param),
+            });
+        }
+        let response = match handler(context, request).await {
+            Ok(response) => response,
+            Err(status) => {
+                return soap_fault(
+                    version,
+                    status.http_status < 500,
+                    &status.text,
+                    status.http_status,
+                );
+            }
+        };
+        let written = EnvelopeWriter::response(version, binding.namespace, op.operation).and_then(
+            |mut writer| {
+                E::write_soap_reply(&response, &mut writer)?;
+                writer.finish()
+            },
+        );
+        match written {
+            Ok(bytes) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, content_type(version))],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => soap_fault(
+                version,
+                false,
+                &format!("Server was unable to write the reply. ---> {e}"),
+                500,
+            ),
+        }
+    }
+
+    /// The text parameters of a request by element name (`None` for
+    /// parameters with children or `xsi:nil`), for the credentials.
+    struct Params(BTreeMap<String, Option<String>>);
+
+    impl<'de> Deserialize<'de> for Params {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct ParamsVisitor;
+            impl<'de> Visitor<'de> for ParamsVisitor {
+                type Value = Params;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("the parameters of a SOAP request")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+                    let mut out = BTreeMap::new();
+                    while let Some(key) = map.next_key::<String>()? {
+                        let value = map.next_value::<Text>()?;
+                        // The first of repeated elements counts.
+                        out.entry(key).or_insert(value.0);
+                    }
+                    Ok(Params(out))
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<Params, E> {
+                    Ok(Params(BTreeMap::new()))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Params, E> {
+                    Ok(Params(BTreeMap::new()))
+                }
+            }
+            deserializer.deserialize_map(ParamsVisitor)
+        }
+    }
+
+    /// A parameter's text, or `None` when it holds elements or is nil.
+    struct Text(Option<String>);
+
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct TextVisitor;
+            impl<'de> Visitor<'de> for TextVisitor {
+                type Value = Text;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a parameter")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                    Ok(Text(Some(v.to_owned())))
+                }
+                fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                    Ok(Text(None))
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+                    d.deserialize_any(TextVisitor)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Text(None))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Text(None))
+                }
+            }
+            deserializer.deserialize_any(TextVisitor)
+        }
     }
 }

@@ -277,3 +277,5 @@
 #![deny(missing_docs)]
 
 pub mod eapi;
+pub mod faults;
+pub mod ntos;

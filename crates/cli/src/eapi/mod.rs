@@ -13,10 +13,10 @@ use clap::{Args, Subcommand};
 use rsge_eapi::client::Client;
 use rsge_eapi::enums::InvoiceListType;
 use rsge_eapi::models::{
-    ActivateInvoiceRequest, CancelInvoiceRequest, ConfirmInvoiceRequest, CreateDeclRequest,
-    DeleteInvoiceRequest, GetInvoiceRequest, GetOrgInfoByTinRequest, GetSeqNumRequest,
-    GetVatPayerStatusRequest, Invoice, ListBarCodesRequest, ListExciseRequest, ListInvoicesRequest,
-    RefuseInvoiceRequest, SaveInvoiceRequest,
+    CancelInvoiceRequest, ConfirmInvoiceRequest, CreateDeclRequest, DeleteInvoiceRequest,
+    GetInvoiceRequest, GetOrgInfoByTinRequest, GetSeqNumRequest, GetVatPayerStatusRequest, Invoice,
+    ListBarCodesRequest, ListExciseRequest, ListInvoicesRequest, RefuseInvoiceRequest,
+    SaveInvoiceRequest,
 };
 use rsge_eapi::{DeviceInfo, ExposeSecret, LoginOutcome, SecretString, Tin};
 use serde::Serialize;
@@ -43,7 +43,8 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// 0 ok, 1 other, 2 usage, 3 authentication, 4 service, 5 network.
+    /// 0 ok, 1 other, 2 usage, 3 authentication, 4 service, 5 network
+    /// (also a write whose outcome is unknown).
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Api(e) => match e {
@@ -51,7 +52,7 @@ impl CliError {
                 | Error::SessionExpired { .. }
                 | Error::NotAuthenticated { .. } => 3,
                 Error::Service { .. } => 4,
-                Error::Transport { .. } | Error::Http { .. } => 5,
+                Error::Transport { .. } | Error::Http { .. } | Error::OutcomeUnknown { .. } => 5,
                 _ => 1,
             },
             CliError::Auth(_) => 3,
@@ -433,6 +434,7 @@ fn build_client(base_url: &str) -> Result<Client, CliError> {
     Ok(Client::builder()
         .base_url(base_url)
         .timeout(Duration::from_secs(60))
+        .retry_policy(rsge_eapi::retry_policy())
         .build()?)
 }
 
@@ -790,7 +792,7 @@ async fn batch(
         progress.set_message(format!("document {id}"));
         let reply = match action {
             Action::Activate => client
-                .activate_invoice(&ActivateInvoiceRequest::saved(id))
+                .activate_saved(id)
                 .await
                 .map(|r| (r.invoice_number, r.seller_action, r.buyer_action)),
             Action::Confirm => client

@@ -23,6 +23,7 @@ impl taxsdk_runtime::Endpoint for Authenticate {
         errors: &[-1i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Second step of two-step authentication: exchange PIN_TOKEN and the four-digit PIN received by SMS for an ACCESS_TOKEN. DEVICE_CODE, ADDRESS, BROWSER and OPER_SYSTEM are sent only to remember the device, so that the next Authenticate with the same DEVICE_CODE skips the PIN; only DEVICE_CODE matters for that, the others are informational.
@@ -44,6 +45,7 @@ impl taxsdk_runtime::Endpoint for AuthenticatePin {
         errors: &[-1i64, -102i64, -108i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Log out: invalidates the access token sent in the Authorization header. No parameters.
@@ -65,6 +67,7 @@ impl taxsdk_runtime::Endpoint for SignOut {
         errors: &[-1i64, -104i64],
         has_request: false,
         has_response: false,
+        soap: None,
     };
 }
 /// Whether a person or company (by TIN) is a VAT payer on a given date.
@@ -86,6 +89,7 @@ impl taxsdk_runtime::Endpoint for GetVatPayerStatus {
         errors: &[-1i64, -104i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// General information (name, address, VAT-payer and diplomat status) about a TIN.
@@ -107,6 +111,7 @@ impl taxsdk_runtime::Endpoint for GetOrgInfoByTin {
         errors: &[-1i64, -104i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Units of measure (value / label pairs). No parameters; DATA is a JSON array.
@@ -128,6 +133,7 @@ impl taxsdk_runtime::Endpoint for GetUnits {
         errors: &[-1i64, -104i64],
         has_request: false,
         has_response: true,
+        soap: None,
     };
 }
 /// The stored reply of the SaveInvoice / ActivateInvoice call that was made with this TransactionId. -6: unknown TransactionId; -7: that call is still running.
@@ -149,6 +155,7 @@ impl taxsdk_runtime::Endpoint for GetTransactionResult {
         errors: &[-1i64, -6i64, -7i64, -104i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// The list of final document statuses, each a combination of a seller action and a buyer action. Their IDs are the values of the ACTION filter of ListInvoices. No parameters; DATA is a JSON array. Permission: read.
@@ -170,6 +177,7 @@ impl taxsdk_runtime::Endpoint for GetActions {
         errors: &[-1i64, -104i64, -105i64],
         has_request: false,
         has_response: true,
+        soap: None,
     };
 }
 /// One document with all its sub-objects, by ID, by number, or (for a new distribution sub-document) by parent ID. With both InvoiceID and parentInvoiceID 0 the service returns an empty INVOICE skeleton. Empty dates come back as "". Permission: read.
@@ -191,6 +199,7 @@ impl taxsdk_runtime::Endpoint for GetInvoice {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Save (create or update) a document without activating it; send SELLER_ACTION 0. A new document has ID 0; a correction is a new document (ID 0) with PREV_CORRECTION_ID and CORRECT_REASON_ID set. An advance document has INV_CATEGORY 4 and INV_TYPE 6. A distribution sub-document has INV_TYPE "without transportation" or "internal shipment" and PARENT_ID of a distribution document. The optional TransactionId makes the call idempotent: a repeated TransactionId returns the first call's reply, or -7 while that call still runs; a failed first call is forgotten, so a retry runs again. The document also lists the -2xx range. Permission: create/edit.
@@ -212,6 +221,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoice {
         errors: &[-1i64, -7i64, -104i64, -105i64, -200i64, -202i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Activate (send to the buyer) a document. For a saved document send only INVOICE.ID; any other changed fields are ignored (use SaveInvoice to edit). To save and activate in one call send the full INVOICE with ID 0 and SELLER_ACTION 1. TransactionId works as in SaveInvoice; it has no effect when only the ID is sent. The document also lists the -2xx range. Permission: activate.
@@ -233,6 +243,7 @@ impl taxsdk_runtime::Endpoint for ActivateInvoice {
         errors: &[-1i64, -7i64, -104i64, -105i64, -200i64, -202i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Activate several saved documents by ID. DATA of the reply is empty. The document also lists the -2xx range. Permission: activate.
@@ -254,6 +265,7 @@ impl taxsdk_runtime::Endpoint for ActivateInvoices {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: false,
+        soap: None,
     };
 }
 /// Delete a document (only saved, unconfirmed active, or refused ones); only INVOICE.ID is sent. The document also lists the -2xx range. Permission: delete.
@@ -275,6 +287,7 @@ impl taxsdk_runtime::Endpoint for DeleteInvoice {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Request cancellation of an activated document that the buyer confirmed; only INVOICE.ID is sent. The document also lists the -2xx range. Permission: cancel.
@@ -296,6 +309,7 @@ impl taxsdk_runtime::Endpoint for CancelInvoice {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Refuse a received document (as the buyer); only INVOICE.ID is sent. The document also lists the -2xx range. Permission: confirm.
@@ -317,6 +331,7 @@ impl taxsdk_runtime::Endpoint for RefuseInvoice {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Refuse several received documents by ID. DATA of the reply is empty. The document also lists the -2xx range. Permission: confirm.
@@ -338,6 +353,7 @@ impl taxsdk_runtime::Endpoint for RefuseInvoices {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: false,
+        soap: None,
     };
 }
 /// Confirm a received document (as the buyer); only INVOICE.ID is sent. The document also lists the -2xx range. Permission: confirm.
@@ -359,6 +375,7 @@ impl taxsdk_runtime::Endpoint for ConfirmInvoice {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Confirm several received documents by ID. DATA of the reply is empty. The document also lists the -2xx range. Permission: confirm.
@@ -380,6 +397,7 @@ impl taxsdk_runtime::Endpoint for ConfirmInvoices {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: false,
+        soap: None,
     };
 }
 /// List documents matching optional filters; without filters the last 10 documents. Rows come newest first (by CREATE_DATE); deleted documents are hidden unless SELLER_ACTION_TXT filters for "წაშლილი". TYPE 5/50 needs TIN_BUYER (and OPERATION_DATE), otherwise -2. The reply is a table (Data.Fields + Data.Rows) plus Summary._Count; see ListInvoicesRow for the columns. Permission: read.
@@ -401,6 +419,7 @@ impl taxsdk_runtime::Endpoint for ListInvoices {
         errors: &[-1i64, -2i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Full documents, with goods and other details, for a list of document IDs. Unlike the other list methods the reply is DATA.INVOICES, a list of {"INVOICE": ...} objects, not a Fields/Rows table. Permission: read.
@@ -422,6 +441,7 @@ impl taxsdk_runtime::Endpoint for ListGoods {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Excise goods catalogue, filtered by optional parameters (send none, or send every field with empty values for the ones not used). The reply is a Fields/Rows table; see ListExciseRow. Permission: read.
@@ -443,6 +463,7 @@ impl taxsdk_runtime::Endpoint for ListExcise {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// The caller's barcode catalogue, filtered by optional parameters. The reply is a Fields/Rows table; see ListBarCodesRow. Permission: read.
@@ -464,6 +485,7 @@ impl taxsdk_runtime::Endpoint for ListBarCodes {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Information about one barcode of the caller's catalogue; an empty object when the barcode is unknown. Permission: read.
@@ -485,6 +507,7 @@ impl taxsdk_runtime::Endpoint for GetBarCode {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Delete the caller's barcode information. No parameters; -5 when it fails. Permission: read (as the document states).
@@ -506,6 +529,7 @@ impl taxsdk_runtime::Endpoint for ClearBarCodes {
         errors: &[-1i64, -5i64, -104i64, -105i64],
         has_request: false,
         has_response: false,
+        soap: None,
     };
 }
 /// The number of the VAT declaration of a period (YYYYMM). Permission: create/edit.
@@ -527,6 +551,7 @@ impl taxsdk_runtime::Endpoint for GetSeqNum {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Attach documents (by ID) to the VAT declaration of a period. DATA of the reply is empty. The document also lists the -2xx range. Permission: create/edit.
@@ -548,6 +573,7 @@ impl taxsdk_runtime::Endpoint for CreateDecl {
         errors: &[-1i64, -104i64, -105i64],
         has_request: true,
         has_response: false,
+        soap: None,
     };
 }
 /// Static descriptions of every endpoint, in spec order.

@@ -144,4 +144,5 @@ pub const SERVICE: taxsdk_runtime::ServiceMeta = taxsdk_runtime::ServiceMeta {
         malformed_request: -1i64,
     }),
     errors: ERRORS,
+    soap: None,
 };

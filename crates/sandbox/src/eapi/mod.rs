@@ -36,7 +36,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use rsge_eapi::models::Invoice;
 use taxsdk_runtime::server::axum;
+
+use crate::faults::{FaultConfig, FaultListener, FaultStats, Faults};
 
 pub use seed::{BarCodeSeed, ExciseSeed, OrgSeed, Permission, SubUser, UserSeed};
 pub use status::BAD_CREDENTIALS;
@@ -80,6 +83,11 @@ pub struct Config {
     /// for an empty party, `_Count` as a float when filtered. Default off:
     /// canonical rows with every column (see the crate's NOTES).
     pub list_quirks: bool,
+    /// Fail a seeded share of requests the way networks and servers do
+    /// (resets, HTTP 5xx, slow or cut replies), to test client retries:
+    /// see [`crate::faults`]. Applies to [`serve`] / [`spawn_with`].
+    /// Default `None`: no faults.
+    pub faults: Option<FaultConfig>,
 }
 
 impl Default for Config {
@@ -94,6 +102,7 @@ impl Default for Config {
             excise: seed::default_excise(),
             barcodes: seed::default_barcodes(),
             list_quirks: false,
+            faults: None,
         }
     }
 }
@@ -106,6 +115,8 @@ pub struct Sandbox {
     /// Work of TransactionId calls waits for a read lock; a
     /// [`ProcessingPause`] holds the write lock.
     gate: Arc<tokio::sync::RwLock<()>>,
+    /// The fault layer's state, with `Config::faults`.
+    faults: Option<Arc<Faults>>,
 }
 
 /// While this lives, SaveInvoice and ActivateInvoice (ID 0) calls that have
@@ -154,10 +165,47 @@ impl Sandbox {
     }
 
     fn from_state(state: State) -> Self {
+        let faults = state
+            .config
+            .faults
+            .clone()
+            .map(|c| Arc::new(Faults::new(c)));
         Self {
             state: Arc::new(Mutex::new(state)),
             gate: Arc::new(tokio::sync::RwLock::new(())),
+            faults,
         }
+    }
+
+    /// What the fault layer saw and did (requests by path, faults by
+    /// kind), with `Config::faults`.
+    pub fn fault_stats(&self) -> Option<FaultStats> {
+        self.faults.as_ref().map(|f| f.stats())
+    }
+
+    /// Every stored document (deleted ones included) as stored, in id
+    /// order: a read-only look at the sandbox's own store, e.g. to check
+    /// that what a client reported saved exists exactly once.
+    pub fn invoices(&self) -> Vec<Invoice> {
+        self.lock()
+            .invoices
+            .values()
+            .map(|s| s.inv.clone())
+            .collect()
+    }
+
+    /// The stored document `id`, if any (see [`Sandbox::invoices`]).
+    pub fn invoice(&self, id: i64) -> Option<Invoice> {
+        self.lock().invoices.get(&id).map(|s| s.inv.clone())
+    }
+
+    /// The stored reply of organisation `tin`'s call with
+    /// `transaction_id`, as (invoice id, invoice number), if it finished.
+    pub fn transaction_result(&self, tin: &str, transaction_id: &str) -> Option<(i64, i64)> {
+        self.lock()
+            .transactions
+            .get(&(tin.to_string(), transaction_id.to_string()))
+            .map(|r| (r.invoice_id, r.invoice_number))
     }
 
     /// The axum router serving the eAPI paths (with `Config::list_quirks`,
@@ -272,6 +320,11 @@ impl RunningSandbox {
         self.sandbox.invoice_count()
     }
 
+    /// See [`Sandbox::fault_stats`].
+    pub fn fault_stats(&self) -> Option<FaultStats> {
+        self.sandbox.fault_stats()
+    }
+
     /// Stop the server and wait (at most 5 s, then it is aborted) until it
     /// has finished, so that its hold on the state (and the data file) is
     /// released once the caller's own [`Sandbox`] handles are dropped.
@@ -308,21 +361,41 @@ pub async fn spawn_with(config: Config) -> std::io::Result<RunningSandbox> {
     serve(sandbox, SocketAddr::from(([127, 0, 0, 1], 0))).await
 }
 
-/// Serve `sandbox` on `addr` in a background task.
+/// Serve `sandbox` on `addr` in a background task (with the fault layer
+/// when its config has `faults`).
 pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let router = sandbox.router();
-    let task = tokio::spawn(async move {
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-            // Resolves on send or when the handle is dropped.
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!(error = %e, "eAPI sandbox server stopped");
+    // Resolves on send or when the handle is dropped.
+    let stop = async move {
+        let _ = rx.await;
+    };
+    let task = match sandbox.faults.clone() {
+        None => tokio::spawn(async move {
+            let server = axum::serve(listener, router).with_graceful_shutdown(stop);
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "eAPI sandbox server stopped");
+            }
+        }),
+        Some(faults) => {
+            // The fault layer resets connections through the listener's
+            // streams, handed to it as connect info.
+            let router = router.layer(axum::middleware::from_fn_with_state(
+                faults,
+                crate::faults::inject,
+            ));
+            let app = router.into_make_service_with_connect_info::<crate::faults::Conn>();
+            tokio::spawn(async move {
+                let server = axum::serve(FaultListener { inner: listener }, app)
+                    .with_graceful_shutdown(stop);
+                if let Err(e) = server.await {
+                    tracing::error!(error = %e, "eAPI sandbox server stopped");
+                }
+            })
         }
-    });
+    };
     tracing::info!(%addr, "eAPI sandbox listening");
     Ok(RunningSandbox {
         sandbox,

@@ -23,6 +23,7 @@ impl taxsdk_runtime::Endpoint for Login {
         errors: &[-1i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// End the session.
@@ -42,6 +43,7 @@ impl taxsdk_runtime::Endpoint for SignOut {
         errors: &[],
         has_request: false,
         has_response: false,
+        soap: None,
     };
 }
 /// Save an item.
@@ -61,6 +63,7 @@ impl taxsdk_runtime::Endpoint for SaveItem {
         errors: &[-1i64, -104i64],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// List items.
@@ -80,6 +83,7 @@ impl taxsdk_runtime::Endpoint for ListItems {
         errors: &[],
         has_request: true,
         has_response: true,
+        soap: None,
     };
 }
 /// Static descriptions of every endpoint, in spec order.

@@ -1,0 +1,308 @@
+//! Emulator of RS.ge NtosService, the SOAP tax-invoice service.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = taxsdk_sandbox::ntos::spawn().await?; // 127.0.0.1:<free port>
+//! let client = rsge_ntos::client::Client::connect(
+//!     sandbox.base_url(),
+//!     "tbilisi:206322102",
+//!     rsge_ntos::SecretString::from("123456"),
+//! )?;
+//! let ids = client.check_service_user().await?;
+//! assert_eq!(ids.user_id, 783);
+//! # Ok(()) }
+//! ```
+//!
+//! # NOTES
+//!
+//! State lives in memory behind one mutex (nothing is persisted). Every
+//! operation of the WSDL (55) is served at `POST
+//! /ntosservice/ntosservice.asmx`, SOAP 1.1 or 1.2, dispatched by
+//! SOAPAction (quoted or not) or, without one, by the body element;
+//! parameters are read in any order and missing value types default to 0
+//! (a missing dateTime is a `soap:Client` fault). `GET
+//! /ntosservice/ntosservice.asmx?WSDL` answers the real WSDL with its
+//! `soap:address` pointed at the sandbox. Handlers never panic on input.
+//!
+//! ## Emulated
+//!
+//! - **Accounts** (`ntos::seed`): main users `tbilisi`/`123456` (TIN
+//!   206322102, un_id 731937, user_id 783: the fact sheet's test account),
+//!   `satesto2`/`123456` (TIN 12345678910, un_id 1149251; user_id 784 is the
+//!   sandbox's) and `sandbox1`/`123456` (fictional TIN 204000001). Their
+//!   service users are `tbilisi:206322102`, `satesto2:12345678910` and
+//!   `sandbox1:204000001`, password `123456`, sua 1001-1003 (the names follow
+//!   the real convention; the passwords are the sandbox's). create_ser_user /
+//!   update_ser_user / get_ser_users log in with the main user; the IP is
+//!   recorded, not enforced. get_ser_users_notes needs no login.
+//! - **Authorization**: every operation with su/sp checks them, and the
+//!   user_id parameter must be the service user's main user. Wrong ones get
+//!   the service's refusal, never a fault: chek `false` (user_id 0, sua 0),
+//!   write operations `false`, lookups -1 / nothing, lists an empty table,
+//!   advance operations `Status` 401 (the sandbox's code).
+//! - **Registry**: shared with the eAPI sandbox (`eapi::seed::default_orgs`:
+//!   the two test TINs and five fictional taxpayers, with their un_ids).
+//!   get_un_id_from_tin answers -1 for an unknown TIN.
+//! - **Invoices** (seller = the caller): save_invoice / _n (with a note) /
+//!   _a (an advance invoice) create (id 0) or edit a draft (0 or 4); the
+//!   buyer must be another registry taxpayer, the operation date set.
+//!   Lines (save_invoice_desc / delete_invoice_desc) only on drafts; g_unit
+//!   and goods must not be empty, g_number > 0, drg_amount >= 0 or -1
+//!   (exempt), akciz_id 0 or a known excise id. Waybill links on the
+//!   seller's invoices. Buyers see an invoice once it is sent.
+//! - **Status transitions** (fact sheet §3; anything else answers false):
+//!   change_invoice_status (seller) 0->1 and 4->5 (needs a line; assigns
+//!   series `ეა` and the next number), 0->-1 and 4->-1 (deleting a
+//!   correction's draft gives the original back its status), 2->6;
+//!   acsept_invoice_status (buyer) 1->2, 5->8, 6->7; ref_invoice_status
+//!   (buyer) 1->0 and 5->4 with WAS_REF and the reason. k_invoice (seller)
+//!   on a confirmed invoice (2) or a confirmed correction (8): a new
+//!   correction (4) with a copy of the lines, k_id = the original; the
+//!   original becomes 3 with k_id = the correction; a second correction is
+//!   made on the last confirmed one. get_makoreqtirebeli answers an
+//!   original's correction.
+//! - **Lists**: get_seller/buyer_invoices (registration and operation date
+//!   bounds, 0001-01-01 = none; invoice_no, counterparty TIN and name parts,
+//!   declaration number), get_user_invoices (changes in a window of at most
+//!   3 days), get_seller/buyer_invoices_r (by status), filter counts,
+//!   get_invoice_changes, autocompletes, print data, get_invoice_id by
+//!   series and number. Dates in rows are written without a zone offset.
+//! - **Declarations**: get_seq_nums answers one number per taxpayer and
+//!   month (`YYYYMM` or `YYYY-MM`; derived from both, the sandbox's
+//!   numbering); add_inv_to_decl sets the caller's side (seq_num_s or
+//!   seq_num_b; dec_status 0); get_decl_date answers the month's first day.
+//! - **Invoice requests**: the buyer saves/deletes, the seller accepts;
+//!   both read them and list them.
+//! - **Excise codes**: get_akciz searches the eAPI sandbox's catalogue
+//!   (rates in force).
+//! - **Advance invoices**: confirmed save_invoice_a invoices of the seller
+//!   to the buyer with VAT left are attachable to the seller's drafts;
+//!   attach / detach / update answer `Status` 200 or 400 with a message of
+//!   the sandbox's own.
+//!
+//! ## Not emulated
+//!
+//! - `g_invoice` (meaning unverified) always answers the service's refusal:
+//!   `false` with k_id -1.
+//! - `change_barter_status` (barter is undocumented) always answers `false`.
+//! - Row element names and columns nobody documented (autocompletes,
+//!   print_invoices, invoice requests, invoice changes, advance lists) are
+//!   the sandbox's choice, listed in `service.rs`.
+//! - IP binding of service users, declaration states beyond "attached",
+//!   dates with zone offsets in DataTables, case-insensitive paths, and HTTP
+//!   500 faults other than the `soap:Client` ones for unreadable requests.
+
+pub mod seed;
+mod service;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use taxsdk_runtime::server::axum;
+
+use crate::eapi::{ExciseSeed, OrgSeed};
+use seed::{MainUserSeed, ServiceUserSeed};
+use state::State;
+
+/// The path the service is served at.
+pub const PATH: &str = "/ntosservice/ntosservice.asmx";
+
+/// Settings of an NtosService sandbox.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Main users. Default: [`seed::default_main_users`].
+    pub main_users: Vec<MainUserSeed>,
+    /// Service users. Default: [`seed::default_service_users`].
+    pub service_users: Vec<ServiceUserSeed>,
+    /// Organisation registry, shared with the eAPI sandbox. Default:
+    /// [`crate::eapi::seed::default_orgs`].
+    pub orgs: Vec<OrgSeed>,
+    /// Excise catalogue (get_akciz, akciz_id of lines). Default:
+    /// [`crate::eapi::seed::default_excise`].
+    pub excise: Vec<ExciseSeed>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            main_users: seed::default_main_users(),
+            service_users: seed::default_service_users(),
+            orgs: crate::eapi::seed::default_orgs(),
+            excise: crate::eapi::seed::default_excise(),
+        }
+    }
+}
+
+/// The emulator: implements [`rsge_ntos::server::Service`]. Cheap to clone;
+/// clones share the state.
+#[derive(Clone)]
+pub struct Sandbox {
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").finish_non_exhaustive()
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new(Config::default())
+    }
+}
+
+impl Sandbox {
+    /// A sandbox with `config` and no invoices.
+    pub fn new(config: Config) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(State::new(config))),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-written
+        // in a way worse than refusing all further calls would be.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The axum router: the operations at [`PATH`] and `GET PATH?WSDL`.
+    pub fn router(&self) -> axum::Router {
+        let wsdl = axum::Router::new().route(PATH, axum::routing::get(describe));
+        rsge_ntos::server::router(Arc::new(self.clone())).merge(wsdl)
+    }
+
+    /// Number of invoices (deleted ones included).
+    pub fn invoice_count(&self) -> usize {
+        self.lock().invoices.len()
+    }
+
+    /// The status code of invoice `id`, if it exists.
+    pub fn invoice_status(&self, id: i64) -> Option<i64> {
+        self.lock().invoices.get(&id).map(|i| i.status.code())
+    }
+}
+
+/// `GET PATH?WSDL`: the WSDL with its addresses pointed at this host;
+/// without `?WSDL`, a short page naming the operations, as .asmx services do.
+async fn describe(
+    headers: axum::http::HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    if query.is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {
+        let body = rsge_ntos::WSDL.replace(
+            "https://www.revenue.mof.ge/ntosservice/ntosservice.asmx",
+            &format!("http://{host}{PATH}"),
+        );
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            body,
+        )
+            .into_response();
+    }
+    let operations: String = rsge_ntos::endpoints::ALL
+        .iter()
+        .filter_map(|e| e.soap.map(|op| format!("<li>{}</li>", op.operation)))
+        .collect();
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<html><body><h1>NtosService (taxsdk sandbox)</h1><p><a href=\"{PATH}?WSDL\">Service description</a></p><ul>{operations}</ul></body></html>"
+        ),
+    )
+        .into_response()
+}
+
+/// A sandbox serving HTTP on loopback; dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    sandbox: Sandbox,
+    addr: SocketAddr,
+    base_url: String,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:<port>`: the client's base URL (the service is at
+    /// [`PATH`] below it).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The service's URL: base URL + [`PATH`].
+    pub fn service_url(&self) -> String {
+        format!("{}{PATH}", self.base_url)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The state handle.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// Stop the server and wait (at most 5 s, then it is aborted).
+    pub async fn shutdown(self) {
+        let Self {
+            shutdown, mut task, ..
+        } = self;
+        let _ = shutdown.send(());
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+/// Start a sandbox with the default [`Config`] on `127.0.0.1:0`.
+pub async fn spawn() -> std::io::Result<RunningSandbox> {
+    spawn_with(Config::default()).await
+}
+
+/// Start a sandbox with `config` on `127.0.0.1:0` (needs a tokio runtime).
+pub async fn spawn_with(config: Config) -> std::io::Result<RunningSandbox> {
+    serve(Sandbox::new(config), SocketAddr::from(([127, 0, 0, 1], 0))).await
+}
+
+/// Serve `sandbox` on `addr` in a background task.
+pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let router = sandbox.router();
+    let task = tokio::spawn(async move {
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            // Resolves on send or when the handle is dropped.
+            let _ = rx.await;
+        });
+        if let Err(e) = server.await {
+            tracing::error!(error = %e, "NtosService sandbox server stopped");
+        }
+    });
+    tracing::info!(%addr, "NtosService sandbox listening");
+    Ok(RunningSandbox {
+        sandbox,
+        addr,
+        base_url: format!("http://{addr}"),
+        shutdown: tx,
+        task,
+    })
+}
