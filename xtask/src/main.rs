@@ -1,5 +1,8 @@
 //! Development tasks: `cargo xtask codegen [--check]`, `cargo xtask openapi
-//! [--check]`, `cargo xtask spec diff OLD NEW`.
+//! [--check]`, `cargo xtask spec diff OLD NEW`, `cargo xtask bench [--smoke]
+//! [--only NAME]`.
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -10,6 +13,7 @@ use taxsdk_codegen::{Mode, Stale, TARGETS, load_service, openapi, sync};
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask openapi [--check]
        cargo xtask spec diff OLD NEW
+       cargo xtask bench [--smoke] [--only NAME]...
 
   codegen           regenerate crates/*/src/generated and spec/*/openapi.json from spec/
                     (and the test fixtures' code)
@@ -19,7 +23,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
   spec diff OLD NEW compare two versions of a spec folder and classify every change
                     (breaking, additive, cosmetic) with a semver verdict; OLD and NEW
                     are folders or REV:PATH of this git repository
-                    (e.g. `spec diff HEAD~3:spec/rsge-eapi spec/rsge-eapi`)";
+                    (e.g. `spec diff HEAD~3:spec/rsge-eapi spec/rsge-eapi`)
+  bench             build and run every benchmark figure in release and rewrite the
+                    generated tables of BENCHMARKS.md (`cargo xtask bench --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +36,11 @@ fn main() -> ExitCode {
         ["openapi"] => openapi_only(Mode::Write),
         ["openapi", "--check"] => openapi_only(Mode::Check),
         ["spec", "diff", old, new] => spec_diff(old, new),
+        ["bench", "help" | "--help" | "-h"] => {
+            println!("usage: {}", bench::USAGE);
+            ExitCode::SUCCESS
+        }
+        ["bench", rest @ ..] => bench::main(&workspace_root(), rest),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

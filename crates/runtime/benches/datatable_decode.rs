@@ -5,8 +5,16 @@
 //! `cargo bench -p taxsdk-runtime --features soap --bench datatable_decode`
 //! runs both under criterion, then times them again back to back and prints
 //! the ratio.
+//!
+//! `-- --json [--rows N] [--runs N] [--write-body FILE] [--body FILE]` skips
+//! criterion and prints one machine-readable line `taxsdk-bench {...}` of the
+//! back-to-back timings (read by `cargo xtask bench`); `--write-body` also
+//! writes the reply (the input of the zeep figure, so both sides parse the
+//! same bytes) and `--body` decodes a file instead (the variant zeep accepts).
+//! `--smoke` is `--json` with 100 rows and one run.
 
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
@@ -18,6 +26,7 @@ use serde::Deserialize;
 use taxsdk_runtime::soap::{BodyReader, Column, EnvelopeWriter, SoapVersion, TableSchema};
 use taxsdk_runtime::wire::{BoolInt, DateFormat, DateTimeAs, EmptyAsNone, LenientNumber};
 
+/// Rows of the reply criterion measures.
 const ROWS: usize = 10_000;
 
 struct Iso;
@@ -140,9 +149,10 @@ const ORGS: &[&str] = &[
     "შპს \"ალფა\"",
 ];
 
-/// The reply, written with the runtime's own table writer; values come from
-/// a fixed linear congruential sequence, so every run decodes the same bytes.
-fn reply() -> Vec<u8> {
+/// The reply of `rows` rows, written with the runtime's own table writer;
+/// values come from a fixed linear congruential sequence, so every run
+/// decodes the same bytes.
+fn reply(rows: usize) -> Vec<u8> {
     let schema = TableSchema {
         name: Some("invoices".into()),
         columns: COLUMNS
@@ -169,7 +179,7 @@ fn reply() -> Vec<u8> {
     let mut table = writer
         .data_table("get_seller_invoicesResult", &schema)
         .expect("valid schema");
-    for i in 0..ROWS {
+    for i in 0..rows {
         let r = next();
         let status = (r % 9) as i64 - 1;
         let sent = status >= 1;
@@ -268,9 +278,15 @@ fn scan(body: &[u8]) -> usize {
 fn decode(body: &[u8]) -> usize {
     let mut reader = BodyReader::reply(body, "get_seller_invoices").expect("a reply");
     let table = reader.table::<InvoiceRow>().expect("rows decode");
-    assert_eq!(table.len(), ROWS);
     black_box(&table);
     table.len()
+}
+
+/// [`decode`] for input from outside: an error instead of a panic.
+fn try_decode(body: &[u8]) -> Result<usize, String> {
+    let mut reader = BodyReader::reply(body, "get_seller_invoices").map_err(|e| e.to_string())?;
+    let table = reader.table::<InvoiceRow>().map_err(|e| e.to_string())?;
+    Ok(table.len())
 }
 
 /// The decoder in its streaming form: rows handed over one at a time.
@@ -298,37 +314,109 @@ fn benches(c: &mut Criterion, body: &[u8]) {
     group.finish();
 }
 
-/// Best of `runs` timings of `f`.
-fn best(runs: usize, body: &[u8], f: fn(&[u8]) -> usize) -> Duration {
-    (0..runs)
+/// Median, fastest and slowest of `runs` timings of `f`, in milliseconds.
+fn timings(runs: usize, body: &[u8], f: fn(&[u8]) -> usize) -> [f64; 3] {
+    let mut times: Vec<Duration> = (0..runs.max(1))
         .map(|_| {
             let start = Instant::now();
             black_box(f(black_box(body)));
             start.elapsed()
         })
-        .min()
-        .unwrap_or_default()
+        .collect();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    [
+        ms(times[times.len() / 2]),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+    ]
+}
+
+/// `--json` / `--smoke`: back-to-back timings as one `taxsdk-bench` line.
+fn json_mode(args: &[String]) -> Result<(), String> {
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    let number = |flag: &str, default: usize| -> Result<usize, String> {
+        value_of(flag).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| format!("{flag} needs a positive number, got `{v}`"))
+        })
+    };
+    let runs = number("--runs", if smoke { 1 } else { 15 })?.max(1);
+    let (body, rows) = match value_of("--body").map(PathBuf::from) {
+        Some(path) => {
+            let body =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let rows = try_decode(&body).map_err(|e| format!("{}: {e}", path.display()))?;
+            (body, rows)
+        }
+        None => {
+            let rows = number("--rows", if smoke { 100 } else { ROWS })?;
+            (reply(rows), rows)
+        }
+    };
+    if let Some(path) = value_of("--write-body").map(PathBuf::from) {
+        std::fs::write(&path, &body)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    for (name, f) in [("decode", decode as fn(&[u8]) -> usize), ("stream", stream)] {
+        let got = f(&body);
+        if got != rows {
+            return Err(format!("{name}: {got} of {rows} rows decoded"));
+        }
+    }
+    let measurement = |id: &str, label: &str, f: fn(&[u8]) -> usize| {
+        let [median, min, max] = timings(runs, &body, f);
+        serde_json::json!({
+            "id": id, "label": label, "median_ms": median, "min_ms": min, "max_ms": max,
+        })
+    };
+    let line = serde_json::json!({
+        "bench": "datatable_decode",
+        "rows": rows,
+        "input_bytes": body.len(),
+        "runs": runs,
+        "measurements": [
+            measurement("scan", "bare quick-xml event scan (floor)", scan),
+            measurement("typed", "typed rows (BodyReader::table)", decode),
+            measurement("streamed", "typed rows, streamed (BodyReader::for_each_row)", stream),
+        ],
+    });
+    println!("taxsdk-bench {line}");
+    Ok(())
 }
 
 fn main() {
-    let body = reply();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--json" || a == "--smoke") {
+        if let Err(e) = json_mode(&args) {
+            eprintln!("datatable_decode: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let body = reply(ROWS);
     let mut criterion = Criterion::default().configure_from_args();
     benches(&mut criterion, &body);
     criterion.final_summary();
 
-    // The ratio from back-to-back timings in this run.
-    let scan_time = best(15, &body, scan);
-    let decode_time = best(15, &body, decode);
-    let stream_time = best(15, &body, stream);
-    let ratio = |t: Duration| t.as_secs_f64() / scan_time.as_secs_f64();
+    // The ratio from back-to-back timings in this run (best of 15).
+    let scan_time = timings(15, &body, scan)[1];
+    let decode_time = timings(15, &body, decode)[1];
+    let stream_time = timings(15, &body, stream)[1];
+    let ratio = |t: f64| t / scan_time;
     println!(
         "datatable_decode: {} rows, {} bytes: bare scan {:.2} ms, typed rows {:.2} ms ({:.2}x), streamed {:.2} ms ({:.2}x); bar 3x",
         ROWS,
         body.len(),
-        scan_time.as_secs_f64() * 1e3,
-        decode_time.as_secs_f64() * 1e3,
+        scan_time,
+        decode_time,
         ratio(decode_time),
-        stream_time.as_secs_f64() * 1e3,
+        stream_time,
         ratio(stream_time),
     );
 }
