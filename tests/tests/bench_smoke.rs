@@ -82,6 +82,8 @@ fn run_script(python: &Path, script: &str, args: &[&str], bench: &str) -> Value 
     let output = Command::new(python)
         .arg(&path)
         .args(args)
+        // No __pycache__ in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -843,6 +843,8 @@ fn run_python(python: &Path, script: &Path, args: &[&str], bench: &str) -> Resul
     let output = Command::new(python)
         .arg(script)
         .args(args)
+        // No __pycache__ in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
