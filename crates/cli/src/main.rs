@@ -84,7 +84,7 @@ enum SandboxCommand {
         /// (connection resets before or after the work, HTTP 500/502/503
         /// with and without Retry-After, replies slower than a client's
         /// timeout, cut or HTML bodies), drawn from a seeded sequence:
-        /// RATE[,seed=N][,kinds=K+K][,slow=MS][,retry-after=S], RATE as 0.2
+        /// `RATE[,seed=N][,kinds=K+K][,slow=MS][,retry-after=S]`, RATE as 0.2
         /// or 20%; kinds: reset-before, reset-after-commit, http500,
         /// http502, http503, http503-retry-after, slow, malformed, html.
         #[arg(long, value_name = "RATE[,seed=N]", value_parser = parse_faults)]
