@@ -66,6 +66,16 @@ fn date_text(date: NaiveDateTime) -> String {
     date.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
+/// An optional request string, absent as empty.
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+/// The id of the main user a request names by user name and password.
+fn main_user_id(st: &State, name: &Option<String>, password: &Option<String>) -> Option<i32> {
+    st.main_user(text(name), text(password)).map(|m| m.user_id)
+}
+
 fn non_empty(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
@@ -360,19 +370,14 @@ impl Service for Sandbox {
         req: CreateSerUserParams,
     ) -> R<CreateSerUserResponse> {
         let mut st = self.lock();
-        let main = st
-            .main_user(
-                req.user_name.as_deref().unwrap_or(""),
-                req.user_password.as_deref().unwrap_or(""),
-            )
-            .map(|m| m.user_id);
+        let main = main_user_id(&st, &req.user_name, &req.user_password);
         let result = main.is_some_and(|main| {
             st.create_service_user(
                 main,
-                req.su.as_deref().unwrap_or(""),
-                req.sp.as_deref().unwrap_or(""),
-                req.ip.as_deref().unwrap_or(""),
-                req.notes.as_deref().unwrap_or(""),
+                text(&req.su),
+                text(&req.sp),
+                text(&req.ip),
+                text(&req.notes),
             )
         });
         Ok(CreateSerUserResponse { result })
@@ -384,19 +389,14 @@ impl Service for Sandbox {
         req: UpdateSerUserParams,
     ) -> R<UpdateSerUserResponse> {
         let mut st = self.lock();
-        let main = st
-            .main_user(
-                req.user_name.as_deref().unwrap_or(""),
-                req.user_password.as_deref().unwrap_or(""),
-            )
-            .map(|m| m.user_id);
+        let main = main_user_id(&st, &req.user_name, &req.user_password);
         let result = main.is_some_and(|main| {
             st.update_service_user(
                 main,
-                req.su.as_deref().unwrap_or(""),
-                req.sp.as_deref().unwrap_or(""),
-                req.ip.as_deref().unwrap_or(""),
-                req.notes.as_deref().unwrap_or(""),
+                text(&req.su),
+                text(&req.sp),
+                text(&req.ip),
+                text(&req.notes),
             )
         });
         Ok(UpdateSerUserResponse { result })
@@ -408,13 +408,7 @@ impl Service for Sandbox {
         req: GetSerUsersParams,
     ) -> R<GetSerUsersResponse> {
         let st = self.lock();
-        let Some(main) = st
-            .main_user(
-                req.user_name.as_deref().unwrap_or(""),
-                req.user_password.as_deref().unwrap_or(""),
-            )
-            .map(|m| m.user_id)
-        else {
+        let Some(main) = main_user_id(&st, &req.user_name, &req.user_password) else {
             return Ok(GetSerUsersResponse {
                 result: table(Vec::new()),
                 user_id: -1,
