@@ -22,8 +22,8 @@ use taxsdk_tests::throughput::{self, Config, Report, Variant};
 
 fn main() {
     let mut config = Config {
-        pairs: 2000,
-        rounds: 5,
+        pairs: 500,
+        rounds: 15,
         warmup: 50,
         python: Err("disabled with --no-python".into()),
     };
@@ -76,6 +76,9 @@ fn main() {
         report.documents
     );
     print!("{}", throughput::markdown(&report));
+    if let Some(ratio) = report.paired_ratio(Variant::Generated) {
+        println!("\nGenerated client vs raw reqwest, median of the per-round ratios: {ratio:.2}x");
+    }
 }
 
 /// The machine-readable line `cargo xtask bench` reads (also called by the
@@ -95,6 +98,7 @@ pub fn json_line(config: &Config, report: &Report) -> String {
                 "min_ms": ms(m.rounds.iter().min()),
                 "max_ms": ms(m.rounds.iter().max()),
                 "pairs_per_second": m.pairs_per_second(),
+                "paired_ratio": report.paired_ratio(m.variant),
             })
         })
         .collect();

@@ -510,6 +510,30 @@ pub struct Report {
     pub documents: usize,
 }
 
+impl Report {
+    /// The median over rounds of `variant`'s throughput relative to raw
+    /// reqwest in the same round. Both ran back to back, so a slow spell of
+    /// the shared machine hits both; this is steadier than a ratio of
+    /// medians.
+    pub fn paired_ratio(&self, variant: Variant) -> Option<f64> {
+        let rounds = |v: Variant| {
+            self.measurements
+                .iter()
+                .find(|m| m.variant == v)
+                .map(|m| &m.rounds)
+        };
+        let (ours, raw) = (rounds(variant)?, rounds(Variant::RawReqwest)?);
+        let mut ratios: Vec<f64> = ours
+            .iter()
+            .zip(raw)
+            .filter(|(o, _)| !o.is_zero())
+            .map(|(o, r)| r.as_secs_f64() / o.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios.get(ratios.len() / 2).copied()
+    }
+}
+
 /// Spawn one sandbox and run `config` against it; every pair is checked
 /// (same invoice id from SaveInvoice and GetTransactionResult).
 pub fn run(config: &Config) -> Result<Report, String> {

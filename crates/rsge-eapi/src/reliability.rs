@@ -66,14 +66,25 @@ pub fn retry_policy() -> RetryPolicy {
 /// Whether the service honours the TransactionId of this request: always
 /// for SaveInvoice; for ActivateInvoice only when it saves a new document
 /// (INVOICE.ID 0), as the document says.
-fn transaction_id_applies(endpoint: &EndpointMeta, request: &Value) -> bool {
+fn transaction_id_applies(endpoint: &EndpointMeta, request: &[u8]) -> bool {
+    /// Just `INVOICE.ID` of the encoded request; everything else is skipped.
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "INVOICE")]
+        invoice: Option<InvoiceId>,
+    }
+    #[derive(serde::Deserialize)]
+    struct InvoiceId {
+        #[serde(rename = "ID")]
+        id: Option<Value>,
+    }
     if endpoint.name != endpoints::ActivateInvoice::META.name {
         return true;
     }
-    request
-        .get("INVOICE")
-        .and_then(|invoice| invoice.get("ID"))
-        .and_then(Value::as_i64)
+    serde_json::from_slice::<Probe>(request)
+        .ok()
+        .and_then(|probe| probe.invoice?.id)
+        .and_then(|id| id.as_i64())
         == Some(0)
 }
 
@@ -248,18 +259,13 @@ mod tests {
     #[test]
     fn activate_by_id_ignores_the_transaction_id() {
         let meta = endpoints::ActivateInvoice::META;
-        let by_id = taxsdk_runtime::serde_json::json!({"INVOICE": {"ID": 918}});
-        let new = taxsdk_runtime::serde_json::json!({"INVOICE": {"ID": 0}});
-        assert!(!transaction_id_applies(&meta, &by_id));
-        assert!(transaction_id_applies(&meta, &new));
-        assert!(!transaction_id_applies(
-            &meta,
-            &taxsdk_runtime::serde_json::json!({})
-        ));
-        assert!(transaction_id_applies(
-            &endpoints::SaveInvoice::META,
-            &by_id
-        ));
+        let by_id = br#"{"INVOICE":{"ID":918,"GOODS":[{"ID":0}]}}"#;
+        let new = br#"{"INVOICE":{"ID":0},"TransactionId":"t"}"#;
+        assert!(!transaction_id_applies(&meta, by_id));
+        assert!(transaction_id_applies(&meta, new));
+        assert!(!transaction_id_applies(&meta, b"{}"));
+        assert!(!transaction_id_applies(&meta, br#"{"INVOICE":{"ID":"0"}}"#));
+        assert!(transaction_id_applies(&endpoints::SaveInvoice::META, by_id));
     }
 
     #[test]

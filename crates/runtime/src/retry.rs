@@ -116,9 +116,9 @@ pub struct KeyProtocol {
     pub result: EndpointMeta,
     /// The field of the result endpoint's request that carries the key.
     pub result_key_field: &'static str,
-    /// Whether the service honours the key for this request (the request
-    /// as JSON); when not, the call is a [`Safety::Write`].
-    pub applies: fn(&EndpointMeta, &Value) -> bool,
+    /// Whether the service honours the key for this request (given the
+    /// request as encoded JSON); when not, the call is a [`Safety::Write`].
+    pub applies: fn(&EndpointMeta, &[u8]) -> bool,
 }
 
 /// When and how often a call is repeated; see the [module](self) docs.
@@ -451,16 +451,23 @@ fn prepare<E: Endpoint>(policy: &RetryPolicy, request: &E::Request) -> Result<Pr
             safety,
         });
     };
-    let mut value = serde_json::to_value(request).map_err(|e| encode_error(meta.name, e))?;
+    let body = serde_json::to_vec(request).map_err(|e| encode_error(meta.name, e))?;
     let honoured = policy
         .key_protocol
         .as_ref()
-        .is_none_or(|p| (p.applies)(&meta, &value));
-    let key = match value.as_object_mut() {
-        Some(object) if honoured => Some(ensure_key(object, field)),
-        _ => None,
+        .is_none_or(|p| (p.applies)(&meta, &body));
+    // A request that is not a JSON object cannot carry a key.
+    let slot = match honoured {
+        true => find_key(&body, field).ok(),
+        false => None,
     };
-    let body = serde_json::to_vec(&value).map_err(|e| encode_error(meta.name, e))?;
+    let (body, key) = match slot {
+        Some(slot) => {
+            let (body, key) = ensure_key(body, field, slot);
+            (body, Some(key))
+        }
+        None => (body, None),
+    };
     Ok(Prepared {
         body: Some(body.into()),
         safety: if key.is_some() {
@@ -472,16 +479,99 @@ fn prepare<E: Endpoint>(policy: &RetryPolicy, request: &E::Request) -> Result<Pr
     })
 }
 
-/// The key in `object[field]`, put there (a random UUID) if absent, null
-/// or blank.
-fn ensure_key(object: &mut serde_json::Map<String, Value>, field: &str) -> String {
-    match object.get(field) {
-        Some(Value::String(key)) if !key.trim().is_empty() => key.trim().to_string(),
-        Some(value) if !value.is_null() && !value.is_string() => value.to_string(),
-        _ => {
-            let key = uuid::Uuid::new_v4().to_string();
-            object.insert(field.to_string(), Value::String(key.clone()));
-            key
+/// Where an encoded request object stands on its key field.
+#[derive(Debug, PartialEq)]
+enum KeySlot {
+    /// The caller gave a key: this one (trimmed; non-strings as JSON text).
+    Given(String),
+    /// The object has no such field.
+    Absent,
+    /// The field is null or blank: its value's bytes, to be replaced.
+    Blank(std::ops::Range<usize>),
+}
+
+/// Find `field` among the top-level members of the JSON object `body`
+/// without building a tree of it (an invoice can be large).
+fn find_key(body: &[u8], field: &str) -> Result<KeySlot, serde_json::Error> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde_json::value::RawValue;
+
+    struct Seek<'f>(&'f str);
+    struct IsField<'f>(&'f str);
+    impl<'de> DeserializeSeed<'de> for IsField<'_> {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    impl Visitor<'_> for IsField<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a member name")
+        }
+        fn visit_str<E>(self, name: &str) -> Result<bool, E> {
+            Ok(name == self.0)
+        }
+    }
+    impl<'de> Visitor<'de> for Seek<'_> {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(is_field) = map.next_key_seed(IsField(self.0))? {
+                if is_field {
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let found = de.deserialize_map(Seek(field))?;
+    de.end()?;
+    let Some(raw) = found else {
+        return Ok(KeySlot::Absent);
+    };
+    let text = raw.get();
+    let start = text.as_ptr() as usize - body.as_ptr() as usize;
+    let blank = KeySlot::Blank(start..start + text.len());
+    Ok(match serde_json::from_str::<Value>(text)? {
+        Value::Null => blank,
+        Value::String(key) if key.trim().is_empty() => blank,
+        Value::String(key) => KeySlot::Given(key.trim().to_string()),
+        other => KeySlot::Given(other.to_string()),
+    })
+}
+
+/// The request with its key in place (a new random UUID where the caller
+/// gave none, null or a blank one), and the key.
+fn ensure_key(mut body: Vec<u8>, field: &str, slot: KeySlot) -> (Vec<u8>, String) {
+    let fresh = || uuid::Uuid::new_v4().to_string();
+    match slot {
+        KeySlot::Given(key) => (body, key),
+        KeySlot::Blank(range) => {
+            let key = fresh();
+            body.splice(range, format!("\"{key}\"").into_bytes());
+            (body, key)
+        }
+        KeySlot::Absent => {
+            let key = fresh();
+            // `find_key` saw an object, so the first non-blank byte is `{`.
+            let open = body.iter().position(|b| *b == b'{').unwrap_or(0);
+            let empty = body[open + 1..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+            let mut member = serde_json::to_vec(field).unwrap_or_default();
+            member.push(b':');
+            member.extend_from_slice(format!("\"{key}\"").as_bytes());
+            if !empty {
+                member.push(b',');
+            }
+            body.splice(open + 1..open + 1, member);
+            (body, key)
         }
     }
 }
@@ -1028,19 +1118,39 @@ mod tests {
         );
     }
 
+    /// The body after `ensure_key`, parsed, and the key.
+    fn keyed(body: &str) -> (Value, String) {
+        let slot = find_key(body.as_bytes(), "TransactionId").unwrap();
+        let (body, key) = ensure_key(body.as_bytes().to_vec(), "TransactionId", slot);
+        (serde_json::from_slice(&body).unwrap(), key)
+    }
+
     #[test]
     fn keys_are_added_once_and_kept_when_given() {
-        let mut object = serde_json::Map::new();
-        let key = ensure_key(&mut object, "TransactionId");
+        let (value, key) = keyed("{}");
         assert!(uuid::Uuid::parse_str(&key).is_ok());
-        assert_eq!(ensure_key(&mut object, "TransactionId"), key);
-        let mut object = serde_json::Map::new();
-        object.insert("TransactionId".into(), Value::String(" mine ".into()));
-        assert_eq!(ensure_key(&mut object, "TransactionId"), "mine");
-        object.insert("TransactionId".into(), Value::String("  ".into()));
-        assert_ne!(ensure_key(&mut object, "TransactionId"), "");
-        object.insert("TransactionId".into(), Value::Null);
-        assert!(uuid::Uuid::parse_str(&ensure_key(&mut object, "TransactionId")).is_ok());
+        assert_eq!(value, serde_json::json!({ "TransactionId": key }));
+        let (value, key) =
+            keyed(r#"{"INVOICE":{"ID":0,"TransactionId":"inner"},"B":[1,{"C":null}]}"#);
+        assert!(uuid::Uuid::parse_str(&key).is_ok());
+        assert_eq!(value["TransactionId"], Value::String(key));
+        assert_eq!(value["INVOICE"]["TransactionId"], "inner");
+        assert_eq!(value["B"], serde_json::json!([1, { "C": null }]));
+        let (value, key) = keyed(r#"{"TransactionId":" mine ","A":1}"#);
+        assert_eq!(key, "mine");
+        assert_eq!(value["TransactionId"], " mine ");
+        for blank in [
+            r#"{"A":1,"TransactionId":"  "}"#,
+            r#"{"TransactionId":null,"A":1}"#,
+        ] {
+            let (value, key) = keyed(blank);
+            assert!(uuid::Uuid::parse_str(&key).is_ok(), "{blank}");
+            assert_eq!(value, serde_json::json!({ "A": 1, "TransactionId": key }));
+        }
+        assert_eq!(keyed(r#"{"TransactionId":42}"#).1, "42");
+        assert_eq!(keyed(r#"{"Transaction\u0049d":"esc"}"#).1, "esc");
+        assert!(find_key(b"[1]", "TransactionId").is_err());
+        assert!(find_key(b"{\"a\":1} x", "TransactionId").is_err());
     }
 
     #[test]

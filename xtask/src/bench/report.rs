@@ -445,11 +445,18 @@ pub fn e2e_figure(
         |id: &str| -> Result<f64, String> { number(measurement(line, id)?, "pairs_per_second") };
     let raw = rate("raw_reqwest")?;
     let ours = rate("generated")?;
+    // The bar uses the median of per-round ratios (both clients ran back to
+    // back in each round) when the benchmark reports it: steadier on a
+    // shared machine than the ratio of the two medians.
+    let paired = measurement(line, "generated")?
+        .get("paired_ratio")
+        .and_then(Value::as_f64);
     let mut body = format!(
         "{}\n\nOne sandbox on loopback, sequential (one call in flight), {} pairs x {} rounds \
          per client after {} warm-up pairs, clients taking turns each round; release build. \
          rsge-python runs in its own process (`tests/interop/rsge_python_throughput.py`), \
-         timed inside Python.\n\n",
+         timed inside Python. The bar against raw reqwest uses the median of the per-round \
+         ratios (both clients ran back to back in every round).\n\n",
         context.stamp(),
         number(line, "pairs")?,
         number(line, "rounds")?,
@@ -491,10 +498,19 @@ pub fn e2e_figure(
         Some(bar) => bar,
         None => Bar::at_least(E2E_PYTHON_BAR, ours / rate("python")?, 5.0),
     };
+    let vs_raw = paired.unwrap_or(ours / raw);
+    if let Some(paired) = paired {
+        let _ = writeln!(
+            body,
+            "\nGenerated client vs raw reqwest, median of the per-round ratios: {paired:.2}x \
+             (ratio of the medians: {:.2}x).",
+            ours / raw
+        );
+    }
     Ok(Figure {
         id: "e2e",
         body,
-        bars: vec![Bar::at_least(E2E_RAW_BAR, ours / raw, 0.9), python_bar],
+        bars: vec![Bar::at_least(E2E_RAW_BAR, vs_raw, 0.9), python_bar],
     })
 }
 
