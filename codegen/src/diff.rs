@@ -441,6 +441,7 @@ impl Differ<'_> {
                 Auth::None => "none",
                 Auth::Bearer => "bearer",
                 Auth::ServiceUser => "service_user",
+                Auth::Session => "session",
             };
             self.push(
                 Impact::Breaking,

@@ -29,6 +29,10 @@ pub struct Service {
     pub base_urls: Vec<BaseUrl>,
     pub auth: Auth,
     pub envelope: Option<Envelope>,
+    /// The encrypted JSON envelope (IRP), for services with `auth: session`.
+    pub encrypted_envelope: Option<EncryptedEnvelope>,
+    /// The code of a violated field constraint without its own `error_code`.
+    pub schema_error: Option<i64>,
     /// The SOAP binding, for services whose endpoints are SOAP operations.
     pub soap: Option<SoapService>,
     pub endpoints: Vec<Endpoint>,
@@ -64,6 +68,19 @@ pub enum Auth {
     /// Service-user credentials travel as request parameters (the fields
     /// marked `credential:`); the client holds them and adds them to every call.
     ServiceUser,
+    /// A hand-written session in the service crate logs in and signs or
+    /// encrypts every call (IRP); the generator emits no transport for it.
+    Session,
+}
+
+/// The IRP's envelope: request `{data: ...}`, reply `{status, data, errors, info}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedEnvelope {
+    pub status: String,
+    pub data: String,
+    pub errors: String,
+    pub info: String,
+    pub success: i64,
 }
 
 /// The service-level SOAP binding (document/literal).
@@ -174,6 +191,8 @@ pub struct Model {
     pub name: String,
     pub doc: Doc,
     pub fields: Vec<Field>,
+    /// Business rules checked by the generated `validate()`.
+    pub rules: Vec<Rule>,
 }
 
 impl Model {
@@ -211,7 +230,101 @@ pub struct Field {
     pub credential: Option<Credential>,
     /// Name of a `datatable<Row>` field's table (its row element), when known.
     pub table: Option<String>,
+    /// Where a request field travels.
+    pub location: Location,
+    /// Checks of the generated `validate()`.
+    pub constraints: Constraints,
     pub doc: Doc,
+}
+
+/// Where a request field travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Location {
+    #[default]
+    Body,
+    /// Substituted for `{wire}` in the endpoint's path.
+    Path,
+    Query,
+    Header,
+}
+
+/// A field's declared constraints (all optional); bounds are inclusive.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// Characters, for strings.
+    pub length: Option<Bounds<usize>>,
+    pub pattern: Option<String>,
+    pub not_pattern: Option<String>,
+    /// Decimal text bounds, for numbers.
+    pub range: Option<Bounds<String>>,
+    /// Elements, for lists.
+    pub items: Option<Bounds<usize>>,
+    /// A member (wire name) of a list's model elements that must differ.
+    pub unique: Option<String>,
+    /// Required when the sibling (wire name) has this code.
+    pub required_when: Option<(String, String)>,
+    /// The service's code for a violation (default: the service's schema error).
+    pub error_code: Option<i64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds<T> {
+    pub min: Option<T>,
+    pub max: Option<T>,
+}
+
+/// A business rule of a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub code: i64,
+    pub doc: Doc,
+    pub kind: RuleKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleKind {
+    /// `left` = `right` within `tolerance` (decimal text); `text` is the
+    /// rule as written.
+    Equal {
+        text: String,
+        left: Vec<Term>,
+        right: Vec<Term>,
+        tolerance: String,
+    },
+    /// Implemented by hand: `crate::rules::{name}`.
+    Check(String),
+}
+
+/// One signed term of a rule's sum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub negative: bool,
+    pub value: TermValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TermValue {
+    /// A number reached through these fields (absent: 0).
+    Path(Vec<Step>),
+    /// The sum of `field` over the elements of the list at `list`.
+    Sum { list: Vec<Step>, field: Vec<Step> },
+}
+
+/// One field on a rule's path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub wire: String,
+    pub rust: String,
+    /// The Rust field is `Option<T>`.
+    pub optional: bool,
+    /// The last step's number is an integer (`i32`/`i64`), not a `Decimal`.
+    pub integer: bool,
 }
 
 impl Field {
@@ -307,6 +420,8 @@ pub struct Enum {
     pub name: String,
     pub repr: EnumRepr,
     pub accept_labels: bool,
+    /// String codes are read in any ASCII case.
+    pub case_insensitive: bool,
     pub doc: Doc,
     pub values: Vec<EnumValue>,
 }
@@ -329,6 +444,8 @@ pub struct EnumValue {
     pub name: String,
     pub ka: Option<String>,
     pub en: Option<String>,
+    /// Where the value comes from, when the spec says (`Source: ...` text).
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone)]

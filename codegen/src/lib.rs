@@ -10,6 +10,7 @@
 //! test both call it.
 
 pub mod cli;
+mod constraints;
 pub mod diff;
 pub mod generate;
 pub mod ir;
@@ -42,6 +43,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         spec: "spec/rsge-ntos",
         out: "crates/rsge-ntos/src/generated",
+    },
+    Target {
+        spec: "spec/gst-irp",
+        out: "crates/gst-irp/src/generated",
     },
     Target {
         spec: "tests/fixtures/full",

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::{Location, Spanned};
 
+use crate::constraints;
 use crate::ir::{self, Code, DateFormat, DefaultValue, Doc, Encoding, Presence, Type};
 use crate::names;
 use crate::spec::*;
@@ -225,17 +226,20 @@ impl Loader {
             "none" => ir::Auth::None,
             "bearer" => ir::Auth::Bearer,
             "service_user" => ir::Auth::ServiceUser,
+            "session" => ir::Auth::Session,
             other => {
                 self.error(
                     at(service_file, &raw_service.value.auth),
                     format!(
-                        "unknown auth scheme `{other}`: expected `none`, `bearer` or `service_user`"
+                        "unknown auth scheme `{other}`: expected `none`, `bearer`, `service_user` or `session`"
                     ),
                 );
                 ir::Auth::None
             }
         };
         let soap = self.validate_soap_service(service_file, raw_service, service_auth);
+        let encrypted_envelope =
+            self.validate_encrypted_envelope(service_file, raw_service, service_auth);
 
         let mut date_formats = Vec::new();
         let mut enums = Vec::new();
@@ -267,6 +271,8 @@ impl Loader {
             }
         }
 
+        self.check_constraints(&files, &mut models);
+
         let mut error_codes = Vec::new();
         let mut seen_codes = BTreeSet::new();
         for (path, e) in &errors {
@@ -295,10 +301,16 @@ impl Loader {
                     }
                 },
             };
+            let mut meaning = e.value.meaning.clone();
+            if let Some(source) = &e.value.source
+                && let Some(note) = self.source_doc(path, source, Doc::default()).en
+            {
+                meaning = format!("{meaning} ({note})");
+            }
             error_codes.push(ir::ErrorCode {
                 code: e.value.code.value,
                 text: e.value.text.clone(),
-                meaning: e.value.meaning.clone(),
+                meaning,
                 http_status: e.value.http_status,
                 kind,
             });
@@ -406,13 +418,20 @@ impl Loader {
             base_urls: raw
                 .base_urls
                 .iter()
-                .map(|b| ir::BaseUrl {
-                    name: b.name.clone(),
-                    url: b.url.value.trim_end_matches('/').to_string(),
+                .map(|b| {
+                    if let Some(source) = &b.source {
+                        self.source_doc(service_file, source, Doc::default());
+                    }
+                    ir::BaseUrl {
+                        name: b.name.clone(),
+                        url: b.url.value.trim_end_matches('/').to_string(),
+                    }
                 })
                 .collect(),
             auth: service_auth,
             soap,
+            encrypted_envelope,
+            schema_error: raw.schema_error.as_ref().map(|c| c.value),
             envelope: raw.envelope.as_ref().map(|e| ir::Envelope {
                 data: e.data.clone(),
                 status: e.status.clone(),
@@ -498,6 +517,375 @@ impl Loader {
             namespace: namespace.to_string(),
             path: path.value.clone(),
         })
+    }
+
+    /// The `encrypted_envelope:` block: only with `auth: session`, and no
+    /// other binding beside it.
+    fn validate_encrypted_envelope(
+        &mut self,
+        file: &Path,
+        raw: &Spanned<RawService>,
+        auth: ir::Auth,
+    ) -> Option<ir::EncryptedEnvelope> {
+        let service = &raw.value;
+        let Some(envelope) = &service.encrypted_envelope else {
+            if auth == ir::Auth::Session {
+                self.error(
+                    at(file, &service.auth),
+                    "auth `session` needs an `encrypted_envelope:` block: how payloads travel",
+                );
+            }
+            return None;
+        };
+        if auth != ir::Auth::Session {
+            self.error(
+                at(file, envelope),
+                "`encrypted_envelope` needs `auth: session`: a session holds the key",
+            );
+        }
+        if service.envelope.is_some() || service.soap.is_some() {
+            self.error(
+                at(file, envelope),
+                "`encrypted_envelope` replaces `envelope` and `soap`: keep only one binding",
+            );
+        }
+        let e = &envelope.value;
+        Some(ir::EncryptedEnvelope {
+            status: e.status.clone(),
+            data: e.data.clone(),
+            errors: e.errors.clone(),
+            info: e.info.clone(),
+            success: e.success,
+        })
+    }
+
+    /// Every `{name}` of an HTTP path is a request field `in: path`, and
+    /// every such field appears in the path.
+    fn check_path_parameters(
+        &mut self,
+        file: &Path,
+        e: &RawEndpoint,
+        path: &str,
+        request: Option<&ir::Model>,
+    ) -> bool {
+        let mut ok = true;
+        let mut placeholders = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                self.error(
+                    at(file, &e.name),
+                    format!(
+                        "endpoint `{}`: path `{path}` has an unclosed `{{`",
+                        e.name.value
+                    ),
+                );
+                return false;
+            };
+            placeholders.push(&rest[open + 1..open + close]);
+            rest = &rest[open + close + 1..];
+        }
+        let in_path: Vec<&ir::Field> = request
+            .map(|m| {
+                m.fields
+                    .iter()
+                    .filter(|f| f.location == ir::Location::Path)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for name in &placeholders {
+            if !in_path.iter().any(|f| f.wire == *name) {
+                ok = false;
+                self.error(
+                    at(file, &e.name),
+                    format!(
+                        "endpoint `{}`: path parameter `{{{name}}}` is not a request field with `in: path`",
+                        e.name.value
+                    ),
+                );
+            }
+        }
+        for f in in_path {
+            if !placeholders.contains(&f.wire.as_str()) {
+                ok = false;
+                self.error(
+                    at(file, &e.name),
+                    format!(
+                        "endpoint `{}`: request field `{}` is `in: path` but the path `{path}` has no `{{{}}}`",
+                        e.name.value, f.wire, f.wire
+                    ),
+                );
+            }
+        }
+        ok
+    }
+
+    /// `doc` with the `source:` note; an unknown tag is an error.
+    fn source_doc(&mut self, file: &Path, source: &Spanned<String>, doc: Doc) -> Doc {
+        match constraints::with_source(doc.clone(), &source.value) {
+            Ok(doc) => doc,
+            Err(message) => {
+                self.error(at(file, source), message);
+                doc
+            }
+        }
+    }
+
+    /// A field's own constraints, checked against its type. Checks that need
+    /// other fields or models are in [`Self::check_constraints`].
+    fn field_constraints(&mut self, file: &Path, f: &RawField, ty: &Type) -> ir::Constraints {
+        let wire = &f.wire.value;
+        let mut c = ir::Constraints::default();
+        let is_string = *ty == Type::String;
+        let is_number = matches!(ty, Type::Decimal | Type::I32 | Type::I64);
+        let is_list = matches!(ty, Type::List(_));
+        let wrong_type = |this: &mut Self, key: &str, at_: At<'_>, wants: &str| {
+            this.error(
+                at_,
+                format!(
+                    "field `{wire}`: `{key}` applies to {wants}, not `{}`",
+                    f.ty.value
+                ),
+            );
+        };
+        if let Some(raw) = &f.length {
+            if !is_string {
+                wrong_type(self, "length", at(file, raw), "strings");
+            }
+            match constraints::count_bounds(&raw.value) {
+                Ok(b) => c.length = Some(b),
+                Err(e) => self.error(at(file, raw), format!("field `{wire}`: length {e}")),
+            }
+        }
+        for (key, raw, slot) in [
+            ("pattern", &f.pattern, &mut c.pattern),
+            ("not_pattern", &f.not_pattern, &mut c.not_pattern),
+        ] {
+            let Some(raw) = raw else { continue };
+            if !is_string {
+                wrong_type(self, key, at(file, raw), "strings");
+            }
+            match constraints::check_pattern(&raw.value) {
+                Ok(()) => *slot = Some(raw.value.clone()),
+                Err(e) => self.error(at(file, raw), format!("field `{wire}`: {e}")),
+            }
+        }
+        if let Some(raw) = &f.range {
+            if !is_number {
+                wrong_type(self, "range", at(file, raw), "numbers (decimal, i32, i64)");
+            }
+            match constraints::number_bounds(&raw.value) {
+                Ok(b) => c.range = Some(b),
+                Err(e) => self.error(at(file, raw), format!("field `{wire}`: range {e}")),
+            }
+        }
+        if let Some(raw) = &f.items {
+            if !is_list {
+                wrong_type(self, "items", at(file, raw), "lists");
+            }
+            match constraints::count_bounds(&raw.value) {
+                Ok(b) => c.items = Some(b),
+                Err(e) => self.error(at(file, raw), format!("field `{wire}`: items {e}")),
+            }
+        }
+        if let Some(raw) = &f.unique {
+            if !matches!(ty, Type::List(inner) if matches!(inner.as_ref(), Type::Model(_))) {
+                wrong_type(self, "unique", at(file, raw), "lists of models");
+            }
+            c.unique = Some(raw.value.clone());
+        }
+        if let Some(raw) = &f.required_when {
+            let equals = match &raw.value.equals.value {
+                RawScalar::Str(s) => s.clone(),
+                RawScalar::Int(i) => i.to_string(),
+                other => {
+                    self.error(
+                        at(file, &raw.value.equals),
+                        format!(
+                            "field `{wire}`: required_when compares with a code, not {}",
+                            scalar_text(other)
+                        ),
+                    );
+                    String::new()
+                }
+            };
+            c.required_when = Some((raw.value.field.value.clone(), equals));
+        }
+        c.error_code = f.error_code.as_ref().map(|e| e.value);
+        c
+    }
+
+    /// What constraints need beyond their own field: `required_when`
+    /// siblings, `unique` members, and the models' `rules`.
+    fn check_constraints(&mut self, files: &[Parsed], models: &mut [ir::Model]) {
+        let snapshot: Vec<ir::Model> = models.to_vec();
+        let raw_models = files.iter().flat_map(|file| {
+            file.spec
+                .models
+                .iter()
+                .map(move |m| (file.path.as_path(), m))
+        });
+        for ((file, raw), model) in raw_models.zip(models.iter_mut()) {
+            for raw_field in &raw.value.fields {
+                let f = &raw_field.value;
+                let Some(field) = model.fields.iter().find(|x| x.wire == f.wire.value) else {
+                    continue;
+                };
+                if let Some(when) = &f.required_when {
+                    let sibling = model
+                        .fields
+                        .iter()
+                        .find(|x| x.wire == when.value.field.value);
+                    match sibling.map(|s| &s.ty) {
+                        None => self.error(
+                            at(file, &when.value.field),
+                            format!(
+                                "field `{}`: required_when names `{}`, which model `{}` does not have",
+                                f.wire.value, when.value.field.value, model.name
+                            ),
+                        ),
+                        Some(Type::String) => {}
+                        Some(Type::Enum(e))
+                            if snapshot_enum_is_string(files, e) => {}
+                        Some(other) => self.error(
+                            at(file, &when.value.field),
+                            format!(
+                                "field `{}`: required_when compares `{}`, which is {}, not a string or string enum",
+                                f.wire.value,
+                                when.value.field.value,
+                                type_text(other)
+                            ),
+                        ),
+                    }
+                    if !constraints::can_be_absent(field) {
+                        self.error(
+                            at(file, when),
+                            format!(
+                                "field `{}`: required_when needs a field that may be absent (optional, no default)",
+                                f.wire.value
+                            ),
+                        );
+                    }
+                }
+                if let (Some(unique), Type::List(inner)) = (&f.unique, &field.ty)
+                    && let Type::Model(element) = inner.as_ref()
+                {
+                    let element = snapshot.iter().find(|m| &m.name == element);
+                    let member =
+                        element.and_then(|m| m.fields.iter().find(|x| x.wire == unique.value));
+                    match member.map(|m| &m.ty) {
+                        Some(Type::String | Type::I32 | Type::I64) => {}
+                        Some(other) => self.error(
+                            at(file, unique),
+                            format!(
+                                "field `{}`: unique member `{}` is {}; expected a string or integer",
+                                f.wire.value,
+                                unique.value,
+                                type_text(other)
+                            ),
+                        ),
+                        None => self.error(
+                            at(file, unique),
+                            format!(
+                                "field `{}`: unique names `{}`, which its elements do not have",
+                                f.wire.value, unique.value
+                            ),
+                        ),
+                    }
+                }
+            }
+            let mut rules = Vec::new();
+            let mut checks = BTreeSet::new();
+            for rule in &raw.value.rules {
+                let r = &rule.value;
+                let mut rule_doc = doc(&r.doc);
+                if let Some(source) = &r.source {
+                    rule_doc = self.source_doc(file, source, rule_doc);
+                }
+                let kind = match (&r.equal, &r.to, &r.check) {
+                    (Some(left), Some(right), None) => {
+                        let tolerance = match &r.tolerance {
+                            None => "0".to_string(),
+                            Some(t) => match &t.value {
+                                RawScalar::Str(s) if is_decimal_text(s) && !s.starts_with('-') => {
+                                    s.clone()
+                                }
+                                RawScalar::Int(i) if *i >= 0 => i.to_string(),
+                                other => {
+                                    self.error(
+                                        at(file, t),
+                                        format!(
+                                            "rule {}: tolerance {} is not a non-negative decimal",
+                                            r.code.value,
+                                            scalar_text(other)
+                                        ),
+                                    );
+                                    "0".to_string()
+                                }
+                            },
+                        };
+                        let sides = (
+                            constraints::parse_terms(&left.value, model, &snapshot),
+                            constraints::parse_terms(&right.value, model, &snapshot),
+                        );
+                        match sides {
+                            (Ok(left_terms), Ok(right_terms)) => ir::RuleKind::Equal {
+                                text: format!("{} = {}", left.value.trim(), right.value.trim()),
+                                left: left_terms,
+                                right: right_terms,
+                                tolerance,
+                            },
+                            (Err(e), _) => {
+                                self.error(at(file, left), format!("rule {}: {e}", r.code.value));
+                                continue;
+                            }
+                            (_, Err(e)) => {
+                                self.error(at(file, right), format!("rule {}: {e}", r.code.value));
+                                continue;
+                            }
+                        }
+                    }
+                    (None, None, Some(check)) => {
+                        if !names::is_snake(&check.value) {
+                            self.error(
+                                at(file, check),
+                                format!(
+                                    "rule {}: check `{}` must be a snake_case function name",
+                                    r.code.value, check.value
+                                ),
+                            );
+                            continue;
+                        }
+                        if !checks.insert(check.value.clone()) {
+                            self.error(
+                                at(file, check),
+                                format!(
+                                    "model `{}`: check `{}` is listed twice",
+                                    model.name, check.value
+                                ),
+                            );
+                        }
+                        ir::RuleKind::Check(check.value.clone())
+                    }
+                    _ => {
+                        self.error(
+                            at(file, rule),
+                            format!(
+                                "rule {}: give either `equal` and `to`, or `check`",
+                                r.code.value
+                            ),
+                        );
+                        continue;
+                    }
+                };
+                rules.push(ir::Rule {
+                    code: r.code.value,
+                    doc: rule_doc,
+                    kind,
+                });
+            }
+            model.rules = rules;
+        }
     }
 
     fn declare_type(
@@ -635,17 +1023,36 @@ impl Loader {
                         );
                 }
             }
+            let source = v
+                .source
+                .as_ref()
+                .and_then(|s| self.source_doc(file, s, Doc::default()).en);
             values.push(ir::EnumValue {
                 code,
                 name: v.name.value.clone(),
                 ka: v.ka.clone(),
                 en: v.en.clone(),
+                source,
             });
+        }
+        let case_insensitive = e.case_insensitive.as_ref().is_some_and(|c| c.value);
+        if let Some(c) = &e.case_insensitive
+            && c.value
+            && repr != ir::EnumRepr::String
+        {
+            self.error(
+                at(file, c),
+                format!(
+                    "enum `{}`: `case_insensitive` needs repr `string`",
+                    e.name.value
+                ),
+            );
         }
         Some(ir::Enum {
             name: e.name.value.clone(),
             repr,
             accept_labels: e.accept_labels,
+            case_insensitive,
             doc: doc(&e.doc),
             values,
         })
@@ -832,6 +1239,34 @@ impl Loader {
                     None
                 }
             };
+            let location = match f.location.as_ref().map(|l| l.value.as_str()) {
+                None | Some("body") => ir::Location::Body,
+                Some("path") => ir::Location::Path,
+                Some("query") => ir::Location::Query,
+                Some("header") => ir::Location::Header,
+                Some(other) => {
+                    self.error(
+                        f.location.as_ref().map_or(here, |l| at(file, l)),
+                        format!(
+                            "field `{wire}`: unknown `in: {other}`: expected body, path, query or header"
+                        ),
+                    );
+                    ir::Location::Body
+                }
+            };
+            if location != ir::Location::Body && service_auth != ir::Auth::Session {
+                self.error(
+                    f.location.as_ref().map_or(here, |l| at(file, l)),
+                    format!(
+                        "field `{wire}`: `in: path/query/header` needs `auth: session` (the generic transports send every field in the body)"
+                    ),
+                );
+            }
+            let constraints = self.field_constraints(file, f, &ty);
+            let mut field_doc = doc(&f.doc);
+            if let Some(source) = &f.source {
+                field_doc = self.source_doc(file, source, field_doc);
+            }
             fields.push(ir::Field {
                 wire: wire.clone(),
                 rust,
@@ -843,13 +1278,17 @@ impl Loader {
                 sensitive: f.sensitive,
                 credential,
                 table,
-                doc: doc(&f.doc),
+                location,
+                constraints,
+                doc: field_doc,
             });
         }
         ir::Model {
             name: m.name.value.clone(),
             doc: doc(&m.doc),
             fields,
+            // Resolved in `check_constraints`, once every model is known.
+            rules: Vec::new(),
         }
     }
 
@@ -1281,7 +1720,9 @@ impl Loader {
             (ir::Auth::ServiceUser, None) => {
                 model_of(&request).is_some_and(|m| m.fields.iter().any(|f| f.credential.is_some()))
             }
+            (ir::Auth::Session, explicit) => explicit.unwrap_or(true),
         };
+        ok &= self.check_path_parameters(file, e, &path, model_of(&request));
         let idempotency_key = match &e.idempotency_key {
             None => None,
             Some(key) => {
@@ -1330,6 +1771,10 @@ impl Loader {
         if !ok {
             return None;
         }
+        let endpoint_doc = match &e.source {
+            Some(source) => self.source_doc(file, source, doc(&e.doc)),
+            None => doc(&e.doc),
+        };
         Some(ir::Endpoint {
             name: name.clone(),
             rust_name,
@@ -1341,7 +1786,7 @@ impl Loader {
             auth,
             idempotency_key,
             errors: e.errors.iter().map(|c| c.value).collect(),
-            doc: doc(&e.doc),
+            doc: endpoint_doc,
             examples: Vec::new(),
         })
     }
@@ -1608,6 +2053,14 @@ impl Loader {
 }
 
 /// The message of a YAML error, without the source snippet the crate adds.
+/// Whether the enum `name` of the spec has string codes.
+fn snapshot_enum_is_string(files: &[Parsed], name: &str) -> bool {
+    files
+        .iter()
+        .flat_map(|f| &f.spec.enums)
+        .any(|e| e.value.name.value == name && e.value.repr.value == "string")
+}
+
 fn yaml_message(err: &serde_saphyr::Error) -> String {
     let text = err.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();

@@ -192,8 +192,9 @@ pub fn sync_file(
     mode: Mode,
 ) -> Result<Option<Stale>, String> {
     let service = load_service(spec).map_err(|d| d.to_string())?;
-    if service.soap.is_some() {
-        // A SOAP service is described by its WSDL, not by OpenAPI.
+    if service.soap.is_some() || service.encrypted_envelope.is_some() {
+        // A SOAP service is described by its WSDL; an encrypted envelope
+        // (IRP: every body is AES under a session key) has no OpenAPI form.
         return Ok(None);
     }
     let fresh = render(&service)?;

@@ -52,9 +52,28 @@ pub struct RawService {
     #[serde(default)]
     pub envelope: Option<RawEnvelope>,
     #[serde(default)]
+    pub encrypted_envelope: Option<Spanned<RawEncryptedEnvelope>>,
+    #[serde(default)]
     pub soap: Option<Spanned<RawSoapService>>,
+    /// The code a violated field constraint gets unless the field says
+    /// `error_code:`.
+    #[serde(default)]
+    pub schema_error: Option<Spanned<i64>>,
     #[serde(default)]
     pub doc: Option<RawDoc>,
+}
+
+/// An envelope whose payload travels encrypted under a session key (the
+/// IRP's `{"Data": ...}` requests and `{Status, Data, ErrorDetails,
+/// InfoDtls}` replies).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEncryptedEnvelope {
+    pub status: String,
+    pub data: String,
+    pub errors: String,
+    pub info: String,
+    pub success: i64,
 }
 
 /// The service-level SOAP binding: every endpoint is an operation posted to
@@ -80,6 +99,8 @@ pub struct RawDocument {
 pub struct RawBaseUrl {
     pub name: String,
     pub url: Spanned<String>,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +135,8 @@ pub struct RawEndpoint {
     #[serde(default)]
     pub rust: Option<Spanned<String>>,
     #[serde(default)]
+    pub source: Option<Spanned<String>>,
+    #[serde(default)]
     pub doc: Option<RawDoc>,
 }
 
@@ -139,6 +162,36 @@ pub struct RawModel {
     #[serde(default)]
     pub doc: Option<RawDoc>,
     pub fields: Vec<Spanned<RawField>>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<RawRule>>,
+}
+
+/// A business rule of a model: `equal`/`to` arithmetic, or a `check`
+/// implemented by hand in the service crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub code: Spanned<i64>,
+    #[serde(default)]
+    pub equal: Option<Spanned<String>>,
+    #[serde(default)]
+    pub to: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tolerance: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    pub check: Option<Spanned<String>>,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
+}
+
+/// `required_when: { field: IsServc, equals: "N" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequiredWhen {
+    pub field: Spanned<String>,
+    pub equals: Spanned<RawScalar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +220,27 @@ pub struct RawField {
     pub credential: Option<Spanned<String>>,
     #[serde(default)]
     pub table: Option<Spanned<String>>,
+    /// Where a request field travels: body (default), path, query or header.
+    #[serde(default, rename = "in")]
+    pub location: Option<Spanned<String>>,
+    #[serde(default)]
+    pub length: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    pub pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub not_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub range: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    pub items: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    pub unique: Option<Spanned<String>>,
+    #[serde(default)]
+    pub required_when: Option<Spanned<RawRequiredWhen>>,
+    #[serde(default)]
+    pub error_code: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
     #[serde(default)]
     pub doc: Option<RawDoc>,
 }
@@ -188,6 +262,9 @@ pub struct RawEnum {
     pub repr: Spanned<String>,
     #[serde(default)]
     pub accept_labels: bool,
+    /// String codes read in any ASCII case.
+    #[serde(default)]
+    pub case_insensitive: Option<Spanned<bool>>,
     #[serde(default)]
     pub doc: Option<RawDoc>,
     pub values: Vec<Spanned<RawEnumValue>>,
@@ -202,6 +279,8 @@ pub struct RawEnumValue {
     pub ka: Option<String>,
     #[serde(default)]
     pub en: Option<String>,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +294,8 @@ pub struct RawError {
     pub http_status: Option<u16>,
     #[serde(default)]
     pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,9 @@ fn enumeration(e: &Enum) -> TokenStream {
             " {} (code {code}).",
             v.en.as_deref().unwrap_or(v.name.as_str())
         ));
+        if let Some(source) = &v.source {
+            lines.push(format!(" {source}"));
+        }
         if let Some(ka) = &v.ka {
             lines.push(String::new());
             lines.push(format!(" Original: {ka}"));
@@ -50,6 +53,24 @@ fn enumeration(e: &Enum) -> TokenStream {
             Code::Str(s) => quote!(#s),
         })
         .collect();
+    let (from_code_doc, case_fallback) = if e.case_insensitive {
+        (
+            quote! {
+                /// The value for a wire code, in any ASCII case; codes the spec
+                /// does not list become `Unknown`, as written.
+            },
+            quote! {
+                #(if other.eq_ignore_ascii_case(#codes) { return Self::#names; })*
+            },
+        )
+    } else {
+        (
+            quote! {
+                /// The value for a wire code; codes the spec does not list become `Unknown`.
+            },
+            quote!(),
+        )
+    };
     let code_fn = match e.repr {
         EnumRepr::Int => quote! {
             /// The wire code.
@@ -75,11 +96,14 @@ fn enumeration(e: &Enum) -> TokenStream {
                     Self::Unknown(code) => code.as_str(),
                 }
             }
-            /// The value for a wire code; codes the spec does not list become `Unknown`.
+            #from_code_doc
             pub fn from_code(code: &str) -> Self {
                 match code {
                     #(#codes => Self::#names,)*
-                    other => Self::Unknown(other.to_string()),
+                    other => {
+                        #case_fallback
+                        Self::Unknown(other.to_string())
+                    }
                 }
             }
         },

@@ -8,6 +8,7 @@ mod endpoints;
 mod enums;
 mod models;
 mod server;
+mod validate;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -24,14 +25,20 @@ pub struct GeneratedFile {
 /// Generate every file of a service. `source` is the spec folder as it should
 /// appear in the header (e.g. `spec/rsge-eapi`).
 pub fn generate(service: &Service, source: &str) -> Result<Vec<GeneratedFile>, String> {
-    let files = [
+    let mut files = vec![
         ("mod.rs", module_root(service)),
         ("models.rs", models::generate(service)),
         ("enums.rs", enums::generate(service)),
         ("endpoints.rs", endpoints::generate(service)),
-        ("client.rs", client::generate(service)),
-        ("server.rs", server::generate(service)),
     ];
+    // A session service's crate carries its own transport (login, crypto).
+    if service.auth != crate::ir::Auth::Session {
+        files.push(("client.rs", client::generate(service)));
+        files.push(("server.rs", server::generate(service)));
+    }
+    if validate::wanted(service) {
+        files.push(("validate.rs", validate::generate(service)));
+    }
     files
         .into_iter()
         .map(|(name, tokens)| {
@@ -86,6 +93,7 @@ fn module_root(service: &Service) -> TokenStream {
         crate::ir::Auth::None => quote!(taxsdk_runtime::AuthScheme::None),
         crate::ir::Auth::Bearer => quote!(taxsdk_runtime::AuthScheme::Bearer),
         crate::ir::Auth::ServiceUser => quote!(taxsdk_runtime::AuthScheme::ServiceUser),
+        crate::ir::Auth::Session => quote!(taxsdk_runtime::AuthScheme::Session),
     };
     let soap = match &service.soap {
         None => quote!(None),
@@ -135,16 +143,27 @@ fn module_root(service: &Service) -> TokenStream {
             taxsdk_runtime::ErrorCode { code: #code, text: #text, meaning: #meaning, http_status: #http, kind: #kind },
         }
     });
+    let transport = (service.auth != crate::ir::Auth::Session).then(|| {
+        quote! {
+            #[cfg(feature = "client")]
+            pub mod client;
+            #[cfg(feature = "server")]
+            pub mod server;
+        }
+    });
+    let validate = validate::wanted(service).then(|| {
+        quote!(
+            pub mod validate;
+        )
+    });
     quote! {
         #(#![doc = #module_doc])*
 
         pub mod endpoints;
         pub mod enums;
         pub mod models;
-        #[cfg(feature = "client")]
-        pub mod client;
-        #[cfg(feature = "server")]
-        pub mod server;
+        #transport
+        #validate
 
         #spec_version
 

@@ -56,6 +56,12 @@
 
 pub mod crypto;
 pub mod envelope;
+// Generated from spec/gst-irp by `cargo xtask codegen`; formatted by the
+// generator, not rustfmt.
+#[rustfmt::skip]
+mod generated;
+mod rules;
+pub use generated::{ERRORS, SERVICE, SPEC_VERSION, endpoints, enums, models, validate};
 pub mod gstin;
 pub mod irn;
 pub mod jwt;

@@ -21,6 +21,8 @@ pub mod server;
 #[cfg(feature = "soap")]
 pub mod soap;
 mod table;
+#[cfg(feature = "validate")]
+pub mod validate;
 pub mod wire;
 
 pub use codes::EnumCode;

@@ -16,6 +16,9 @@ pub enum AuthScheme {
     /// holds them and fills in the parameters that [`EndpointMeta::soap`]
     /// names.
     ServiceUser,
+    /// A session of the service crate logs in and encrypts or signs every
+    /// call itself (India's IRP); the generic transport does not call it.
+    Session,
 }
 
 /// HTTP method of an endpoint.

@@ -175,6 +175,7 @@ pub enum UnitCode {
     /// Kilogram (code "KG").
     Kilogram,
     /// Piece (code "PC").
+    /// Source: a client library and its tests against the service.
     Piece,
     /// A code this version of the spec does not list for `UnitCode`.
     Unknown(String),
@@ -190,12 +191,21 @@ impl UnitCode {
             Self::Unknown(code) => code.as_str(),
         }
     }
-    /// The value for a wire code; codes the spec does not list become `Unknown`.
+    /// The value for a wire code, in any ASCII case; codes the spec
+    /// does not list become `Unknown`, as written.
     pub fn from_code(code: &str) -> Self {
         match code {
             "KG" => Self::Kilogram,
             "PC" => Self::Piece,
-            other => Self::Unknown(other.to_string()),
+            other => {
+                if other.eq_ignore_ascii_case("KG") {
+                    return Self::Kilogram;
+                }
+                if other.eq_ignore_ascii_case("PC") {
+                    return Self::Piece;
+                }
+                Self::Unknown(other.to_string())
+            }
         }
     }
     /// The original (Georgian) label, when the spec gives one.

@@ -10,6 +10,7 @@ pub mod models;
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod validate;
 /// Version of the service document this crate was generated from.
 pub const SPEC_VERSION: &str = "2.1.0";
 /// Status and error codes the service documents.

@@ -209,7 +209,7 @@ pub struct Item {
     /// Wire field `PLAIN`.
     #[serde(rename = "PLAIN", default, skip_serializing_if = "Option::is_none")]
     pub plain: Option<bool>,
-    /// Wire field `COUNT32`.
+    /// Source: inference; to be confirmed.
     #[serde(rename = "COUNT32", default, skip_serializing_if = "Option::is_none")]
     pub count32: Option<i32>,
     /// Wire field `CREATED`.
