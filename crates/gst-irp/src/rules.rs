@@ -8,11 +8,12 @@ use rust_decimal::Decimal;
 use taxsdk_runtime::validate::{Path, Report, Rule};
 
 use crate::enums::{DocumentType, SupplyType, YesNo};
+use crate::gstin::State;
 use crate::models::{Invoice, TranDtls};
 
-/// A state code as a number ("9" and "09" are the same state).
-fn state(code: &str) -> Option<u32> {
-    code.trim().parse().ok()
+/// A listed state's number ("9" and "09" are the same state).
+fn state(code: &str) -> Option<u8> {
+    State::from_code_str(code).map(|s| s.code)
 }
 
 fn is_export(supply: &SupplyType) -> bool {
