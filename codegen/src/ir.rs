@@ -92,6 +92,16 @@ pub struct SoapService {
     pub namespace: String,
     /// Path of the one endpoint URL below the base URL.
     pub path: String,
+    /// The service's own WSDL, copied verbatim into the generated folder.
+    pub wsdl: Option<Wsdl>,
+}
+
+/// A WSDL file of the spec folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wsdl {
+    /// Its file name, kept for the copy (`ntosservice.wsdl`).
+    pub file: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -512,10 +512,74 @@ impl Loader {
                 ),
             );
         }
+        let wsdl = soap
+            .wsdl
+            .as_ref()
+            .and_then(|name| self.read_wsdl(file, name, namespace));
         Some(ir::SoapService {
             version,
             namespace: namespace.to_string(),
             path: path.value.clone(),
+            wsdl,
+        })
+    }
+
+    /// The WSDL file that `soap.wsdl` names: a plain file name beside
+    /// `file` (service.yaml), readable as UTF-8, whose `targetNamespace` is
+    /// the binding's namespace.
+    fn read_wsdl(
+        &mut self,
+        file: &Path,
+        name: &Spanned<String>,
+        namespace: &str,
+    ) -> Option<ir::Wsdl> {
+        let here = at(file, name);
+        let plain = Path::new(&name.value)
+            .file_name()
+            .is_some_and(|n| n == name.value.as_str());
+        if !plain || !name.value.ends_with(".wsdl") || name.value.starts_with('.') {
+            self.error(
+                here,
+                format!(
+                    "soap.wsdl `{}` must be the name of a `.wsdl` file beside service.yaml (no folders)",
+                    name.value
+                ),
+            );
+            return None;
+        }
+        let path = file.parent().unwrap_or(Path::new(".")).join(&name.value);
+        let text = match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                self.error(
+                    here,
+                    format!("soap.wsdl `{}` is not UTF-8 text", name.value),
+                );
+                return None;
+            }
+            Err(e) => {
+                self.error(here, format!("cannot read soap.wsdl `{}`: {e}", name.value));
+                return None;
+            }
+        };
+        let target = text
+            .split_once("targetNamespace=\"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(ns, _)| ns);
+        if target != Some(namespace) {
+            self.error(
+                here,
+                format!(
+                    "soap.wsdl `{}` has targetNamespace {}, but soap.namespace is `{namespace}`",
+                    name.value,
+                    target.map_or("(none)".to_string(), |t| format!("`{t}`")),
+                ),
+            );
+            return None;
+        }
+        Some(ir::Wsdl {
+            file: name.value.clone(),
+            text,
         })
     }
 

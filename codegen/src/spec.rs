@@ -84,6 +84,9 @@ pub struct RawSoapService {
     pub version: Spanned<String>,
     pub namespace: Spanned<String>,
     pub path: Spanned<String>,
+    /// File name of the service's WSDL, beside service.yaml.
+    #[serde(default)]
+    pub wsdl: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -70,6 +70,7 @@ fn soap_mistakes_are_all_reported_at_once() {
         "unknown SOAP version `1.3`",
         "a SOAP service has no JSON `envelope`",
         "SOAP path `service.asmx` must start with `/`",
+        "cannot read soap.wsdl `missing.wsdl`",
         "SOAP operation `chek` is already the operation of endpoint `Chek`",
         "use `soap: { operation, action }` instead of `http`",
         "endpoint `Nothing` needs `soap: { operation, action }`",
@@ -106,4 +107,48 @@ fn soap_constructs_need_a_soap_binding() {
     assert!(report.contains("auth `service_user` needs a `soap:` binding"));
     assert!(report.contains("has a `soap:` operation but the service has no `soap:` binding"));
     assert!(report.contains("a datatable is only the result of a SOAP operation's response model"));
+}
+
+/// `soap.wsdl` must name a `.wsdl` file beside service.yaml whose
+/// targetNamespace is the binding's namespace.
+#[test]
+fn soap_wsdl_is_checked() {
+    let service = |wsdl: &str| {
+        format!(
+            "service:\n  name: wsdl-check\n  title: WSDL check\n  base_urls:\n    - {{ name: production, url: \"https://soap.example.test\" }}\n  auth: none\n  soap:\n    version: \"1.1\"\n    namespace: \"http://tempuri.org/\"\n    path: /service.asmx\n    wsdl: {wsdl}\n"
+        )
+    };
+    let cases = [
+        (
+            "../outside.wsdl",
+            "must be the name of a `.wsdl` file beside service.yaml",
+        ),
+        (
+            "service.yaml",
+            "must be the name of a `.wsdl` file beside service.yaml",
+        ),
+        (
+            "other.wsdl",
+            "has targetNamespace `http://example.test/other`, but soap.namespace is `http://tempuri.org/`",
+        ),
+    ];
+    for (i, (wsdl, expected)) in cases.into_iter().enumerate() {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("soap-wsdl-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("service.yaml"), service(wsdl)).unwrap();
+        std::fs::write(
+            dir.join("other.wsdl"),
+            r#"<wsdl:definitions targetNamespace="http://example.test/other"/>"#,
+        )
+        .unwrap();
+        let report = match taxsdk_codegen::load_service(&dir) {
+            Ok(_) => panic!("soap.wsdl `{wsdl}` was accepted"),
+            Err(d) => d.to_string(),
+        };
+        let line = report
+            .lines()
+            .find(|l| l.contains(expected))
+            .unwrap_or_else(|| panic!("no `{expected}` for `{wsdl}` in:\n{report}"));
+        assert!(line.contains("service.yaml:11:"), "no position in: {line}");
+    }
 }

@@ -39,7 +39,7 @@ pub fn generate(service: &Service, source: &str) -> Result<Vec<GeneratedFile>, S
     if validate::wanted(service) {
         files.push(("validate.rs", validate::generate(service)));
     }
-    files
+    let mut files = files
         .into_iter()
         .map(|(name, tokens)| {
             let contents = format_file(tokens, source)
@@ -49,7 +49,16 @@ pub fn generate(service: &Service, source: &str) -> Result<Vec<GeneratedFile>, S
                 contents,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    // The WSDL travels with the crate (a published crate cannot reach the
+    // spec folder); `mod.rs` includes it as `WSDL`.
+    if let Some(wsdl) = service.soap.as_ref().and_then(|s| s.wsdl.as_ref()) {
+        files.push(GeneratedFile {
+            name: wsdl.file.clone(),
+            contents: wsdl.text.clone(),
+        });
+    }
+    Ok(files)
 }
 
 /// The header every generated file starts with.
@@ -83,6 +92,19 @@ fn module_root(service: &Service) -> TokenStream {
         Some(v) => quote!(Some(#v)),
         None => quote!(None),
     };
+    let wsdl = service
+        .soap
+        .as_ref()
+        .and_then(|s| s.wsdl.as_ref())
+        .map(|w| {
+            let file = &w.file;
+            quote! {
+                /// The service's WSDL, copied from the spec folder (the
+                /// authority for operation shapes); a server can answer `?WSDL`
+                /// with it.
+                pub const WSDL: &str = include_str!(#file);
+            }
+        });
     let spec_version = service.document_version.as_ref().map(|v| {
         quote! {
             /// Version of the service document this crate was generated from.
@@ -166,6 +188,7 @@ fn module_root(service: &Service) -> TokenStream {
         #validate
 
         #spec_version
+        #wsdl
 
         /// Status and error codes the service documents.
         pub const ERRORS: &[taxsdk_runtime::ErrorCode] = &[#(#errors)*];

@@ -1,8 +1,9 @@
 //! `taxsdk`: the command-line tool of taxsdk.
 //!
 //! `taxsdk demo` (a complete invoice flow against the embedded eAPI
-//! sandbox), `taxsdk sandbox eapi` (the emulator on a port for your own
-//! tests), `taxsdk eapi ...` (the RS.ge eAPI: login with a token cache,
+//! sandbox), `taxsdk sandbox eapi` and `taxsdk sandbox ntos` (the RS.ge
+//! eAPI and NtosService emulators on a port for your own tests),
+//! `taxsdk eapi ...` (the RS.ge eAPI: login with a token cache,
 //! lookups, invoices; table / JSON / CSV output) and `taxsdk completions`.
 //!
 //! Exit codes: 0 ok, 1 other failure, 2 usage, 3 authentication, 4 service
@@ -27,6 +28,7 @@ const EXIT_FAILURE: u8 = 1;
     version,
     about = "Typed clients and local sandboxes of tax e-invoicing services",
     after_help = "Examples:\n  taxsdk demo\n  taxsdk sandbox eapi --port 8080\n  \
+        taxsdk sandbox ntos --port 8081\n  \
         taxsdk eapi login --username tbilisi\n  taxsdk eapi invoices list --output csv\n\n\
         Exit codes: 0 ok, 1 other failure, 2 usage, 3 authentication, 4 service error, 5 network"
 )]
@@ -90,6 +92,29 @@ enum SandboxCommand {
         #[arg(long, value_name = "RATE[,seed=N]", value_parser = parse_faults)]
         faults: Option<FaultConfig>,
     },
+    /// The RS.ge NtosService (SOAP) emulator: all 55 operations, SOAP 1.1
+    /// and 1.2, the WSDL (service users tbilisi:206322102/123456 and
+    /// satesto2:12345678910/123456).
+    #[command(after_help = "Example:\n  taxsdk sandbox ntos --port 8081\n  \
+        then point a client at http://127.0.0.1:8081 (the service is at\n  \
+        /ntosservice/ntosservice.asmx, its WSDL at /ntosservice/ntosservice.asmx?WSDL)\n  \
+        taxsdk sandbox ntos --port 0 --faults 0.2,seed=7   # 20% of requests fail\n\n\
+        The first line on stdout is `NtosService sandbox on http://HOST:PORT ...`\n\
+        (the bound port, also with --port 0); the request log goes to stderr\n\
+        (RUST_LOG=warn silences it).")]
+    Ntos {
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+        host: IpAddr,
+        /// Fail this share of requests the way networks and servers do, as
+        /// `taxsdk sandbox eapi --faults` does:
+        /// `RATE[,seed=N][,kinds=K+K][,slow=MS][,retry-after=S]`.
+        #[arg(long, value_name = "RATE[,seed=N]", value_parser = parse_faults)]
+        faults: Option<FaultConfig>,
+    },
 }
 
 fn parse_faults(text: &str) -> Result<FaultConfig, String> {
@@ -114,6 +139,9 @@ fn main() -> ExitCode {
                 data,
                 faults,
             }) => serve_eapi(SocketAddr::new(host, port), data, faults).await,
+            Command::Sandbox(SandboxCommand::Ntos { port, host, faults }) => {
+                serve_ntos(SocketAddr::new(host, port), faults).await
+            }
             Command::Eapi(args) => {
                 return eapi::run(cli.global, args).await;
             }
@@ -177,6 +205,57 @@ async fn serve_eapi(
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    println!("stopped");
+    Ok(())
+}
+
+async fn serve_ntos(addr: SocketAddr, faults: Option<FaultConfig>) -> Result<(), String> {
+    use std::io::IsTerminal;
+
+    // The request log goes to stderr, so that stdout starts with the address
+    // line; colours only on a terminal.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = taxsdk_sandbox::ntos::Config {
+        faults: faults.clone(),
+        ..Default::default()
+    };
+    let sandbox = taxsdk_sandbox::ntos::Sandbox::new(config);
+    let running = taxsdk_sandbox::ntos::serve(sandbox, addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!(
+        "NtosService sandbox on {} (Ctrl-C stops it)",
+        running.base_url()
+    );
+    println!(
+        "service: {url} (WSDL: {url}?WSDL); service users tbilisi:206322102 and \
+         satesto2:12345678910, password 123456",
+        url = running.service_url()
+    );
+    if let Some(faults) = &faults {
+        let kinds: Vec<&str> = if faults.kinds.is_empty() {
+            FaultKind::ALL.iter().map(|k| k.name()).collect()
+        } else {
+            faults.kinds.iter().map(|k| k.name()).collect()
+        };
+        println!(
+            "faults: {}% of requests (seed {}): {}",
+            faults.rate * 100.0,
+            faults.seed,
+            kinds.join(", ")
+        );
+    }
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    running.shutdown().await;
     println!("stopped");
     Ok(())
 }

@@ -30,6 +30,17 @@
 //!   [`org_name_from_un_id`](client::Client::org_name_from_un_id),
 //!   [`own_un_id`](client::Client::own_un_id).
 //! - [`unset_date`]: the service's "no date" (`0001-01-01T00:00:00`).
+//! - [`save_new_invoice`](client::Client::save_new_invoice) (feature
+//!   `client`): a new invoice saved exactly once even when the network
+//!   fails half-way (the service has no idempotency key: on an unknown
+//!   outcome it looks the invoice up, and saves again only when it is not
+//!   there).
+//!
+//! Retries: reads (`get_*`, `chek`, `print_invoices`, `what_is_my_ip`) are
+//! repeated after passing failures under the client's `RetryPolicy`
+//! (`Client::builder().retry_policy(..)`); writes only when the request
+//! cannot have reached the service, else they end in
+//! `taxsdk_runtime::Error::OutcomeUnknown` (see `taxsdk_runtime::retry`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), rsge_ntos::NtosError> {
@@ -67,6 +78,8 @@ pub use generated::*;
 
 mod errors;
 #[cfg(feature = "client")]
+mod invoices;
+#[cfg(feature = "client")]
 mod session;
 
 pub use errors::{ADVANCE_SUCCESS, NtosError, Outcome};
@@ -77,10 +90,6 @@ pub use session::{ServiceUserIds, Taxpayer, check_tin};
 /// version the client expects.
 #[cfg(feature = "client")]
 pub use secrecy::{ExposeSecret, SecretString};
-
-/// The service's WSDL (55 operations), as the spec follows it; a server can
-/// answer `?WSDL` with it.
-pub const WSDL: &str = include_str!("../../../spec/rsge-ntos/ntosservice.wsdl");
 
 /// The service's "no date": `0001-01-01T00:00:00` (.NET's
 /// `DateTime.MinValue`), which it answers for unset dates and reads as "no

@@ -36,6 +36,10 @@ pub(crate) enum SendError {
 /// How much of an unexpected body an error message quotes.
 const BODY_SNIPPET: usize = 200;
 
+/// The default of [`ClientBuilder::max_response_bytes`]: 64 MiB, about
+/// 85,000 eAPI ListInvoices rows.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Builds a generated client (`C`) with base URL, timeouts, user agent, or
 /// an injected `reqwest::Client`.
 #[must_use]
@@ -49,6 +53,7 @@ pub struct ClientBuilder<C> {
     service_user: Option<ServiceUser>,
     soap12: Option<bool>,
     retry: RetryPolicy,
+    max_response_bytes: usize,
     client: PhantomData<fn() -> C>,
 }
 
@@ -64,6 +69,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("service_user", &self.service_user)
             .field("soap12", &self.soap12)
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -82,6 +88,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
             service_user: None,
             soap12: None,
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             client: PhantomData,
         }
     }
@@ -145,6 +152,15 @@ impl<C: From<Transport>> ClientBuilder<C> {
         self
     }
 
+    /// The largest reply body the client reads (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]); a larger reply ends the attempt with
+    /// [`Error::ResponseTooLarge`] without reading the rest, so that a broken
+    /// or hostile server cannot make the client allocate without bound.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Build the client. Fails on a base URL that is not absolute http(s).
     pub fn build(self) -> Result<C, Error> {
         let base = self.base_url.trim_end_matches('/').to_string();
@@ -175,6 +191,7 @@ impl<C: From<Transport>> ClientBuilder<C> {
                     .soap12
                     .unwrap_or_else(|| self.service.soap.is_some_and(|s| s.soap12)),
                 retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
                 renewer: RwLock::new(None),
                 renewing: tokio::sync::Mutex::new(()),
                 counters: Counters::default(),
@@ -216,6 +233,8 @@ struct Inner {
     /// SOAP 1.2 rather than 1.1, for SOAP services.
     soap12: bool,
     retry: RetryPolicy,
+    /// The largest reply body read.
+    max_response_bytes: usize,
     /// Logs in again when the session expired, if set up.
     renewer: RwLock<Option<Arc<dyn Reauthenticate>>>,
     /// One task at a time renews an expired session.
@@ -321,7 +340,8 @@ impl Transport {
     /// session was renewed. A write whose outcome cannot be known ends in
     /// [`Error::OutcomeUnknown`]. Dropping the future is safe (no state is
     /// left behind); a write dropped after its request left may still
-    /// happen.
+    /// happen. SOAP calls follow the same rules, without keys: reads are
+    /// repeated, writes only when nothing can have reached the service.
     pub async fn call<E: Endpoint>(&self, request: &E::Request) -> Result<E::Response, Error> {
         if E::META.soap.is_some() {
             #[cfg(feature = "soap")]
@@ -436,10 +456,10 @@ impl Transport {
             .get(http::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
-        let body = response
-            .bytes()
+        // A reply too large to read leaves a write's outcome unknown, as a cut one does.
+        let body = read_body(response, meta.name, &url, self.inner.max_response_bytes)
             .await
-            .map_err(|e| SendError::Lost(transport_error(e)))?;
+            .map_err(SendError::Lost)?;
         Ok(Exchange {
             status,
             retry_after,
@@ -496,26 +516,73 @@ impl Transport {
         let body = writer.finish().map_err(encode)?;
         drop(user);
 
-        let url = format!("{}{}", self.inner.base_url, meta.path);
+        let soap = SoapRequest {
+            url: format!("{}{}", self.inner.base_url, meta.path),
+            content_type: version.content_type(op.action),
+            action: version.soap_action_header(op.action),
+            body: body.into(),
+        };
+        // Repeated where safe, as JSON calls are (see `crate::retry`).
+        self.call_soap_with_retries::<E>(&soap).await
+    }
+
+    /// One HTTP exchange of a SOAP call: the reply's status, `Retry-After`
+    /// and body, or how sending failed.
+    #[cfg(feature = "soap")]
+    pub(crate) async fn send_soap_once(
+        &self,
+        endpoint: &'static str,
+        soap: &SoapRequest,
+    ) -> Result<Exchange, SendError> {
         let mut builder = self
             .inner
             .http
-            .post(&url)
-            .header(http::header::CONTENT_TYPE, version.content_type(op.action));
-        if let Some(action) = version.soap_action_header(op.action) {
+            .post(&soap.url)
+            .header(http::header::CONTENT_TYPE, &soap.content_type);
+        if let Some(action) = &soap.action {
             builder = builder.header("SOAPAction", action);
         }
         let transport_error = |e: reqwest::Error| Error::Transport {
-            endpoint: meta.name,
-            url: url.clone(),
+            endpoint,
+            url: soap.url.clone(),
             message: error_chain(&e),
             timeout: e.is_timeout(),
         };
-        let response = builder.body(body).send().await.map_err(transport_error)?;
+        let response = builder.body(soap.body.clone()).send().await.map_err(|e| {
+            // No connection, so nothing was sent.
+            if e.is_connect() {
+                SendError::Unsent(transport_error(e))
+            } else {
+                SendError::Lost(transport_error(e))
+            }
+        })?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(transport_error)?;
-        decode_soap_reply::<E>(status, &body)
+        let retry_after = response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+        let body = read_body(response, endpoint, &soap.url, self.inner.max_response_bytes)
+            .await
+            .map_err(SendError::Lost)?;
+        Ok(Exchange {
+            status,
+            retry_after,
+            body,
+        })
     }
+}
+
+/// A SOAP request ready to send, as often as needed: every attempt sends
+/// the same bytes. The envelope holds the service user's password: it is
+/// never logged or quoted in errors.
+#[cfg(feature = "soap")]
+pub(crate) struct SoapRequest {
+    pub(crate) url: String,
+    pub(crate) content_type: String,
+    /// The `SOAPAction` header (SOAP 1.1).
+    pub(crate) action: Option<String>,
+    pub(crate) body: bytes::Bytes,
 }
 
 /// Decode a SOAP reply of endpoint `E` (HTTP status and body) the way the
@@ -945,6 +1012,53 @@ pub fn decode_reply<E: Endpoint>(
         },
         other => other,
     })
+}
+
+/// Read a reply's body, at most `limit` bytes: a larger one (by its
+/// `Content-Length` or as it arrives) is [`Error::ResponseTooLarge`] and
+/// is not read further.
+async fn read_body(
+    mut response: reqwest::Response,
+    endpoint: &'static str,
+    url: &str,
+    limit: usize,
+) -> Result<bytes::Bytes, Error> {
+    let too_large = || Error::ResponseTooLarge {
+        endpoint,
+        url: url.to_owned(),
+        limit,
+    };
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let transport_error = |e: reqwest::Error| Error::Transport {
+        endpoint,
+        url: url.to_owned(),
+        message: error_chain(&e),
+        timeout: e.is_timeout(),
+    };
+    // A reply usually comes in one chunk: keep it without copying.
+    let mut body = bytes::Bytes::new();
+    let mut joined: Option<bytes::BytesMut> = None;
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        let read = joined.as_ref().map_or(body.len(), |b| b.len());
+        if chunk.len() > limit - read {
+            return Err(too_large());
+        }
+        match &mut joined {
+            Some(joined) => joined.extend_from_slice(&chunk),
+            None if body.is_empty() => body = chunk,
+            None => {
+                let expected = declared.map_or(0, |n| n as usize);
+                let mut buffer = bytes::BytesMut::with_capacity(expected.max(read + chunk.len()));
+                buffer.extend_from_slice(&body);
+                buffer.extend_from_slice(&chunk);
+                joined = Some(buffer);
+            }
+        }
+    }
+    Ok(joined.map_or(body, bytes::BytesMut::freeze))
 }
 
 /// The error and its sources in one line (reqwest hides the useful part in

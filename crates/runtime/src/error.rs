@@ -116,6 +116,21 @@ pub enum Error {
         /// What was wrong, with the offending value.
         message: String,
     },
+    /// The reply's body was larger than the client's limit
+    /// (`ClientBuilder::max_response_bytes`) and was not read further. For a
+    /// write, the retry layer reports it as [`Error::OutcomeUnknown`]: the
+    /// service answered, but its answer was not read.
+    #[error(
+        "{endpoint}: the reply from {url} is larger than the client's limit of {limit} bytes (raise it with `ClientBuilder::max_response_bytes`)"
+    )]
+    ResponseTooLarge {
+        /// Spec name of the endpoint.
+        endpoint: &'static str,
+        /// The URL called.
+        url: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The request could not be encoded.
     #[error("{endpoint}: cannot encode the request: {message}")]
     Encode {

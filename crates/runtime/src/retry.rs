@@ -13,13 +13,17 @@
 //! description ([`EndpointMeta`]), first match wins:
 //!
 //! 1. names given to [`RetryPolicy::treat_as_write`] are [`Safety::Write`],
-//!    names given to [`RetryPolicy::treat_as_read`] are [`Safety::Read`];
+//!    names given to [`RetryPolicy::treat_as_read`] are [`Safety::Read`]
+//!    (spec names, or for SOAP also operation names such as `chek`);
 //! 2. an endpoint with an idempotency key (`idempotency_key` in the spec,
 //!    e.g. the eAPI's `TransactionId`) is [`Safety::Keyed`];
 //! 3. a `GET`, or an endpoint whose spec name starts with `Get` or `List`
 //!    followed by a capital (`get_` / `list_` in snake case), is
 //!    [`Safety::Read`]: the specs of this workspace name their reads that way
 //!    and nothing else that way (the metadata has no read-only flag yet);
+//!    so is a SOAP operation whose first word is a read verb (`get`,
+//!    `list`, `chek`, `check`, `find`, `search`, `print`, `what`:
+//!    `get_invoice`, `chek`, `print_invoices`, `what_is_my_ip`);
 //! 4. everything else is [`Safety::Write`].
 //!
 //! A keyed request that carries no key gets a fresh random one (a UUID)
@@ -38,6 +42,23 @@
 //! | the key's first call still runs (e.g. eAPI -7) | - | poll its result | - |
 //! | session expired (a code the spec marks `session`) | renew once, retry | renew once, retry | renew once, retry |
 //! | any other answer of the service | final | final | final |
+//!
+//! # SOAP operations
+//!
+//! SOAP calls (feature `soap`, e.g. RS.ge NtosService) follow the same
+//! rules. They have no idempotency keys, "still processing" answers or
+//! sessions (the service user's credentials travel with every call), so a
+//! SOAP write is a [`Safety::Write`]: repeated only when nothing was sent
+//! or on HTTP 429, and after an attempt of unknown outcome it ends in
+//! [`Error::OutcomeUnknown`]; finding out is the caller's (or the service
+//! crate's) business. A `soap:Server` fault (SOAP 1.2 `Receiver`), a
+//! server exception, counts as an HTTP 5xx: a read is repeated, a write's
+//! outcome is unknown. A `soap:Client` (`Sender`) fault says the request
+//! was wrong and is final. A reply that is not a whole SOAP envelope (an
+//! HTML page, a body cut short) counts as a lost reply; a whole envelope
+//! whose values cannot be read, or a reply larger than the client reads
+//! (`Error::ResponseTooLarge`), is final for a read and of unknown outcome
+//! for a write.
 //!
 //! # What an error says about a write
 //!
@@ -77,6 +98,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use crate::client::{SendError, Transport, decode_reply};
+#[cfg(feature = "soap")]
+use crate::client::{SoapRequest, decode_soap_reply};
 use crate::{Endpoint, EndpointMeta, Error, Method};
 
 /// How an endpoint may be repeated; see the [module](self) docs.
@@ -273,13 +296,21 @@ impl RetryPolicy {
     /// the service does not honour for a given request makes that call a
     /// write).
     pub fn safety(&self, endpoint: &EndpointMeta) -> Safety {
-        if self.writes.contains(&endpoint.name) {
+        let operation = endpoint.soap.map(|op| op.operation);
+        // A spec name or, for SOAP, the operation's name (`chek`).
+        let listed = |names: &[&'static str]| {
+            names.contains(&endpoint.name) || operation.is_some_and(|op| names.contains(&op))
+        };
+        if listed(&self.writes) {
             Safety::Write
-        } else if self.reads.contains(&endpoint.name) {
+        } else if listed(&self.reads) {
             Safety::Read
         } else if endpoint.idempotency_key.is_some() {
             Safety::Keyed
-        } else if endpoint.method == Method::Get || named_as_read(endpoint.name) {
+        } else if endpoint.method == Method::Get
+            || named_as_read(endpoint.name)
+            || operation.is_some_and(operation_named_as_read)
+        {
             Safety::Read
         } else {
             Safety::Write
@@ -302,6 +333,29 @@ fn named_as_read(name: &str) -> bool {
         name.strip_prefix(prefix)
             .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
     }) || ["get_", "list_"].iter().any(|p| name.starts_with(p))
+}
+
+/// Verbs that start the name of a read-only SOAP operation (its first
+/// snake_case or CamelCase word): `get_invoice`, `chek` (RS.ge's spelling
+/// of check), `print_invoices` (print data), `what_is_my_ip`.
+const SOAP_READ_VERBS: [&str; 8] = [
+    "get", "list", "chek", "check", "find", "search", "print", "what",
+];
+
+/// A SOAP operation named as a read: its first word (`get_invoice`,
+/// `GetInvoice`) is a [`SOAP_READ_VERBS`] one.
+fn operation_named_as_read(operation: &str) -> bool {
+    let first = operation.split('_').next().unwrap_or(operation);
+    // CamelCase: the word ends before the next capital.
+    let end = first
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_ascii_uppercase())
+        .map_or(first.len(), |(at, _)| at);
+    let verb = &first[..end];
+    SOAP_READ_VERBS
+        .iter()
+        .any(|read| verb.eq_ignore_ascii_case(read))
 }
 
 /// A boxed future, as [`Reauthenticate`] returns.
@@ -415,6 +469,32 @@ fn classify(error: &Error, body: &[u8], in_progress: Option<i64>) -> Failure {
 fn cut_json(body: &[u8]) -> bool {
     body.trim_ascii_start().starts_with(b"{")
         && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+}
+
+/// Sort a failed SOAP reply (decoded into `error`) whose body was `body`.
+#[cfg(feature = "soap")]
+fn classify_soap(error: &Error, body: &[u8]) -> Failure {
+    match error {
+        Error::Http { status: 429, .. } => Failure::Throttled,
+        Error::Http { status, .. } if *status >= 500 || *status == 408 => Failure::Ambiguous,
+        Error::Fault { code, .. } if fault_blames_client(code) => Failure::Refused,
+        // A server exception: the work may have been half done.
+        Error::Fault { .. } => Failure::Ambiguous,
+        // The service's whole answer, which the model cannot read.
+        Error::Decode { .. } if crate::soap::is_whole_envelope(body) => Failure::Unreadable,
+        // A proxy's page or a reply cut short.
+        Error::Decode { .. } => Failure::Ambiguous,
+        _ => Failure::Refused,
+    }
+}
+
+/// A fault code saying the request was wrong: `soap:Client` or
+/// `soap:Client.Something` (SOAP 1.1), `soap:Sender` (SOAP 1.2).
+#[cfg(feature = "soap")]
+fn fault_blames_client(code: &str) -> bool {
+    let local = code.rsplit(':').next().unwrap_or(code).trim();
+    let class = local.split('.').next().unwrap_or(local);
+    class == "Client" || class == "Sender"
 }
 
 /// A request ready to send, as often as needed.
@@ -903,6 +983,95 @@ impl Transport {
     }
 }
 
+#[cfg(feature = "soap")]
+impl Transport {
+    /// One logical SOAP call of `E`: attempts and waits as the client's
+    /// [`RetryPolicy`] says; see [SOAP operations](self#soap-operations).
+    pub(crate) async fn call_soap_with_retries<E: Endpoint>(
+        &self,
+        soap: &SoapRequest,
+    ) -> Result<E::Response, Error> {
+        let meta = E::META;
+        let policy = self.retry_policy();
+        let counters = self.counters();
+        counters.calls.fetch_add(1, Ordering::Relaxed);
+        let mut run = Run {
+            policy,
+            endpoint: meta.name,
+            // SOAP requests carry no key the client could reuse.
+            safety: match policy.safety(&meta) {
+                Safety::Keyed => Safety::Write,
+                safety => safety,
+            },
+            key: None,
+            deadline: policy.total_timeout.map(|t| Instant::now() + t),
+            attempts: 0,
+            maybe_applied: false,
+            renewed: false,
+        };
+        loop {
+            run.attempts += 1;
+            counters.attempts.fetch_add(1, Ordering::Relaxed);
+            let sent = self.send_soap_within(meta.name, soap, run.left()).await;
+            let (error, failure, retry_after) = match sent {
+                Ok(exchange) => match decode_soap_reply::<E>(exchange.status, &exchange.body) {
+                    Ok(value) => return Ok(value),
+                    Err(e) => {
+                        let failure = classify_soap(&e, &exchange.body);
+                        (e, failure, exchange.retry_after)
+                    }
+                },
+                Err(SendError::Unsent(e)) => (e, Failure::Unsent, None),
+                // The service answered, more than the client reads: the
+                // same again on a repeat.
+                Err(SendError::Lost(e @ Error::ResponseTooLarge { .. })) => {
+                    (e, Failure::Unreadable, None)
+                }
+                Err(SendError::Lost(e)) => (e, Failure::Ambiguous, None),
+                Err(SendError::Fatal(e)) => (e, Failure::Fatal, None),
+            };
+            if matches!(failure, Failure::Ambiguous | Failure::Unreadable) {
+                run.maybe_applied = true;
+            }
+            if !run.may_retry(failure) || run.attempts >= policy.max_attempts || run.out_of_time() {
+                return Err(self.fail(&run, error, failure));
+            }
+            let Some(wait) = run.delay(retry_after) else {
+                return Err(self.fail(&run, error, failure));
+            };
+            tracing::debug!(
+                endpoint = meta.name,
+                attempt = run.attempts,
+                wait_ms = wait.as_millis() as u64,
+                error = %error,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Send a SOAP request once, within `left` of the call's budget.
+    async fn send_soap_within(
+        &self,
+        endpoint: &'static str,
+        soap: &SoapRequest,
+        left: Option<Duration>,
+    ) -> Result<crate::client::Exchange, SendError> {
+        let Some(left) = left else {
+            return self.send_soap_once(endpoint, soap).await;
+        };
+        match tokio::time::timeout(left, self.send_soap_once(endpoint, soap)).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Lost(Error::Transport {
+                endpoint,
+                url: soap.url.clone(),
+                message: "the call's total time limit ran out".into(),
+                timeout: true,
+            })),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -948,6 +1117,92 @@ mod tests {
         assert_eq!(
             policy.safety(&meta("GetSeqNum", Method::Post, None)),
             Safety::Write
+        );
+    }
+
+    fn soap_meta(name: &'static str, operation: &'static str) -> EndpointMeta {
+        EndpointMeta {
+            soap: EndpointMeta::soap_operation(operation, "urn:x", &[], Some("su"), Some("sp")),
+            ..meta(name, Method::Post, None)
+        }
+    }
+
+    #[test]
+    fn the_safety_rule_for_soap_operations() {
+        let policy = RetryPolicy::default();
+        let safety = |name, operation| policy.safety(&soap_meta(name, operation));
+        for (name, operation) in [
+            ("Chek", "chek"),
+            ("GetInvoice", "get_invoice"),
+            ("GetMakoreqtirebeli", "get_makoreqtirebeli"),
+            ("PrintInvoices", "print_invoices"),
+            ("WhatIsMyIp", "what_is_my_ip"),
+            ("CheckStatus", "CheckStatus"),
+        ] {
+            assert_eq!(safety(name, operation), Safety::Read, "{operation}");
+        }
+        for (name, operation) in [
+            ("SaveInvoice", "save_invoice"),
+            ("ChangeInvoiceStatus", "change_invoice_status"),
+            ("AcseptInvoiceStatus", "acsept_invoice_status"),
+            ("KInvoice", "k_invoice"),
+            ("GInvoice", "g_invoice"),
+            ("DelInvoiceRequest", "del_invoice_request"),
+            // The verb is a whole word.
+            ("Chekout", "chekout_all"),
+        ] {
+            assert_eq!(safety(name, operation), Safety::Write, "{operation}");
+        }
+        // Lists name operations too.
+        let policy = RetryPolicy::default()
+            .treat_as_write(["chek"])
+            .treat_as_read(["g_invoice"]);
+        assert_eq!(policy.safety(&soap_meta("Chek", "chek")), Safety::Write);
+        assert_eq!(
+            policy.safety(&soap_meta("GInvoice", "g_invoice")),
+            Safety::Read
+        );
+    }
+
+    #[cfg(feature = "soap")]
+    #[test]
+    fn soap_failures_are_sorted() {
+        let fault = |code: &str| Error::Fault {
+            endpoint: "X",
+            code: code.into(),
+            message: "m".into(),
+            http_status: 500,
+        };
+        let http = |status| Error::Http {
+            endpoint: "X",
+            status,
+            body: String::new(),
+        };
+        let decode = Error::Decode {
+            endpoint: "X",
+            path: ".".into(),
+            message: "x".into(),
+        };
+        for code in ["soap:Server", "soap12:Receiver", "Server"] {
+            assert_eq!(
+                classify_soap(&fault(code), b""),
+                Failure::Ambiguous,
+                "{code}"
+            );
+        }
+        for code in ["soap:Client", "soap:Client.Authentication", "env:Sender"] {
+            assert_eq!(classify_soap(&fault(code), b""), Failure::Refused, "{code}");
+        }
+        assert_eq!(classify_soap(&http(503), b"<html>"), Failure::Ambiguous);
+        assert_eq!(classify_soap(&http(429), b""), Failure::Throttled);
+        assert_eq!(classify_soap(&http(404), b"<html>"), Failure::Refused);
+        let whole = br#"<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><xResponse><xResult>ten</xResult></xResponse></soap:Body></soap:Envelope>"#;
+        assert_eq!(classify_soap(&decode, whole), Failure::Unreadable);
+        let cut = &whole[..whole.len() / 2];
+        assert_eq!(classify_soap(&decode, cut), Failure::Ambiguous);
+        assert_eq!(
+            classify_soap(&decode, b"<html><body>Back soon.</body></html>"),
+            Failure::Ambiguous
         );
     }
 

@@ -670,6 +670,16 @@ pub struct DateAs<F>(PhantomData<F>);
 /// Also reads, as a fallback, ISO 8601 `YYYY-MM-DDTHH:MM:SS` with optional
 /// fractional seconds (a space instead of `T` is accepted too). Surrounding
 /// whitespace is ignored.
+///
+/// A zone designator after the time, as XML Schema `dateTime` and .NET
+/// DataTables write it (`2019-01-15T00:00:00+04:00`, `...Z`,
+/// `...00.1234567+04:00`; also `+0400`), is read and dropped: the value is
+/// the local wall-clock time as written, not converted to another zone
+/// (`2019-01-15T00:00:00+04:00` reads as 2019-01-15 00:00:00). Services
+/// that mix both forms (RS.ge NtosService: Georgian local time, UTC+4,
+/// with or without the offset) so read the same time either way. An offset
+/// that is not `Z` or `±hh:mm` / `±hhmm` within ±14:00 is an error naming
+/// it. Writing never adds an offset.
 pub struct DateTimeAs<F>(PhantomData<F>);
 
 /// An inclusive range of dates, as services send reporting periods.
@@ -782,18 +792,79 @@ fn parse_date(text: &str, format: &str) -> Option<NaiveDate> {
     })
 }
 
-/// Parses a trimmed date-time leniently; see [`DateTimeAs`].
+/// The fast path of [`parse_date_time`]: `format` read in place.
+fn fixed_date_time(text: &str, format: &str) -> Option<NaiveDateTime> {
+    let fields = parse_fixed(text, format)?;
+    let time = NaiveTime::from_hms_opt(fields.hour, fields.minute, fields.second)?;
+    Some(fixed_date(&fields)?.and_time(time))
+}
+
+/// Parses a trimmed date-time without a zone leniently; see [`DateTimeAs`].
 fn parse_date_time(text: &str, format: &str) -> Option<NaiveDateTime> {
-    if let Some(fields) = parse_fixed(text, format) {
-        let time = NaiveTime::from_hms_opt(fields.hour, fields.minute, fields.second);
-        if let (Some(date), Some(time)) = (fixed_date(&fields), time) {
-            return Some(date.and_time(time));
-        }
+    if let Some(value) = fixed_date_time(text, format) {
+        return Some(value);
     }
     NaiveDateTime::parse_from_str(text, format)
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
         .ok()
+}
+
+/// Why a date-time text was rejected.
+#[derive(Debug, PartialEq)]
+enum DateTimeError<'a> {
+    /// Not a date-time in the layout (nor ISO 8601).
+    Invalid,
+    /// A date-time followed by this zone offset, which is not one.
+    Zone(&'a str),
+}
+
+/// Parses a trimmed date-time leniently, reading and dropping a zone
+/// designator after it; see [`DateTimeAs`].
+fn read_date_time<'a>(text: &'a str, format: &str) -> Result<NaiveDateTime, DateTimeError<'a>> {
+    // Offset-less values (nearly all) take the fast path first.
+    if let Some(value) = fixed_date_time(text, format) {
+        return Ok(value);
+    }
+    if let Some((local, zone)) = split_zone(text)
+        && let Some(value) = parse_date_time(local, format)
+    {
+        return match zone_is_valid(zone) {
+            true => Ok(value),
+            false => Err(DateTimeError::Zone(zone)),
+        };
+    }
+    parse_date_time(text, format).ok_or(DateTimeError::Invalid)
+}
+
+/// `text` split before what may be a zone designator: a final `Z`, or the
+/// last `+`/`-` when a time of day (a `:`) comes before it, so that the
+/// dashes of a date are not taken for one.
+fn split_zone(text: &str) -> Option<(&str, &str)> {
+    if let Some(local) = text.strip_suffix('Z') {
+        return Some((local, "Z"));
+    }
+    let at = text.rfind(['+', '-'])?;
+    let (local, zone) = text.split_at(at);
+    local.contains(':').then_some((local, zone))
+}
+
+/// `Z`, or `±hh:mm` / `±hhmm` with hours up to 14, minutes up to 59 and
+/// at most ±14:00 in all (the XML Schema range).
+fn zone_is_valid(zone: &str) -> bool {
+    if zone == "Z" {
+        return true;
+    }
+    let digits = match zone.as_bytes() {
+        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => [*h1, *h2, *m1, *m2],
+        _ => return false,
+    };
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let [h1, h2, m1, m2] = digits.map(|d| u32::from(d - b'0'));
+    let (hours, minutes) = (h1 * 10 + h2, m1 * 10 + m2);
+    minutes <= 59 && hours * 60 + minutes <= 14 * 60
 }
 
 /// Why a range text was rejected.
@@ -856,8 +927,15 @@ impl<F: DateFormat> Visitor<'_> for DateTimeVisitor<F> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDateTime, E> {
-        parse_date_time(trim(v), F::FORMAT)
-            .ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+        read_date_time(trim(v), F::FORMAT).map_err(|e| match e {
+            DateTimeError::Invalid => E::invalid_value(Unexpected::Str(v), &self),
+            DateTimeError::Zone(zone) => {
+                let expected = format!(
+                    "a date-time whose zone offset is Z or ±hh:mm up to ±14:00 (`{zone}` is not one)"
+                );
+                E::invalid_value(Unexpected::Str(v), &expected.as_str())
+            }
+        })
     }
 }
 
@@ -2026,6 +2104,115 @@ mod tests {
             ),
             "{e}"
         );
+    }
+
+    /// The layout of NtosService's dates (`YYYY-MM-DDTHH:MM:SS`).
+    struct IsoFmt;
+    impl DateFormat for IsoFmt {
+        const FORMAT: &'static str = "%Y-%m-%dT%H:%M:%S";
+    }
+
+    #[serde_with::serde_as]
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct IsoStamp {
+        #[serde_as(as = "DateTimeAs<IsoFmt>")]
+        a: NaiveDateTime,
+    }
+
+    #[test]
+    fn date_times_with_zone_offsets_keep_the_local_time() {
+        let midnight = date(2019, 1, 15).and_hms_opt(0, 0, 0).unwrap();
+        let read = |text: &str| {
+            serde_json::from_str::<IsoStamp>(&format!(r#"{{"a":"{text}"}}"#))
+                .map(|s| s.a)
+                .map_err(|e| e.to_string())
+        };
+        for text in [
+            "2019-01-15T00:00:00+04:00",
+            "2019-01-15T00:00:00-03:30",
+            "2019-01-15T00:00:00Z",
+            "2019-01-15T00:00:00+0400",
+            "2019-01-15T00:00:00+14:00",
+            "2019-01-15T00:00:00-00:00",
+            " 2019-01-15T00:00:00+04:00 ",
+            "2019-01-15 00:00:00+04:00",
+        ] {
+            // The wall-clock time as written; the offset is dropped.
+            assert_eq!(read(text), Ok(midnight), "{text}");
+        }
+        let frac = date(2019, 1, 15)
+            .and_hms_nano_opt(13, 5, 9, 123_456_700)
+            .unwrap();
+        assert_eq!(read("2019-01-15T13:05:09.1234567+04:00"), Ok(frac));
+        assert_eq!(read("2019-01-15T13:05:09.1234567Z"), Ok(frac));
+        // Other layouts take a zone too.
+        let stamp: Stamp = serde_json::from_str(r#"{"a":"24-05-2019 13:45:07+04:00"}"#).unwrap();
+        assert_eq!(stamp.a, date(2019, 5, 24).and_hms_opt(13, 45, 7).unwrap());
+        // Written without one.
+        assert_eq!(
+            serde_json::to_string(&IsoStamp { a: midnight }).unwrap(),
+            r#"{"a":"2019-01-15T00:00:00"}"#
+        );
+    }
+
+    #[test]
+    fn garbage_zone_offsets_are_named() {
+        for (text, zone) in [
+            ("2019-01-15T00:00:00+25:00", "+25:00"),
+            ("2019-01-15T00:00:00+14:30", "+14:30"),
+            ("2019-01-15T00:00:00+04:60", "+04:60"),
+            ("2019-01-15T00:00:00+04:0x", "+04:0x"),
+            ("2019-01-15T00:00:00+4:00", "+4:00"),
+            ("2019-01-15T00:00:00+04", "+04"),
+            ("2019-01-15T00:00:00-", "-"),
+            ("2019-01-15T00:00:00+04:00:00", "+04:00:00"),
+        ] {
+            let e = err::<IsoStamp>(&format!(r#"{{"a":"{text}"}}"#));
+            assert!(
+                e.starts_with(&format!("invalid value: string \"{text}\"")),
+                "{text}: {e}"
+            );
+            assert!(
+                e.contains(&format!(
+                    "zone offset is Z or ±hh:mm up to ±14:00 (`{zone}` is not one)"
+                )),
+                "{text}: {e}"
+            );
+        }
+        // Not a date-time at all: the ordinary message.
+        for text in [
+            "2019-01-15+04:00",
+            "2019-13-15T00:00:00+04:00",
+            "Z",
+            "+04:00",
+            "2019-01-15T00:00:00ZZ",
+        ] {
+            let e = err::<IsoStamp>(&format!(r#"{{"a":"{text}"}}"#));
+            assert!(
+                e.contains("expected a date-time formatted as \"%Y-%m-%dT%H:%M:%S\""),
+                "{text}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn zone_designators() {
+        assert_eq!(
+            split_zone("2019-01-15T00:00:00+04:00"),
+            Some(("2019-01-15T00:00:00", "+04:00"))
+        );
+        assert_eq!(
+            split_zone("2019-01-15T00:00:00Z"),
+            Some(("2019-01-15T00:00:00", "Z"))
+        );
+        // The dashes of a date before any time are not a zone.
+        assert_eq!(split_zone("24-05-2019"), None);
+        assert_eq!(split_zone("2019-01-15T00:00:00"), None);
+        assert_eq!(
+            read_date_time("2019-01-15T00:00:00+99:00", "%Y-%m-%dT%H:%M:%S"),
+            Err(DateTimeError::Zone("+99:00"))
+        );
+        assert!(zone_is_valid("-14:00") && !zone_is_valid("-14:01"));
     }
 
     #[test]

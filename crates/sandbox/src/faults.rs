@@ -2,13 +2,14 @@
 //! the way networks, proxies and servers fail, so that client retries and
 //! idempotency can be tested against it.
 //!
-//! With `eapi::Config::faults` set (CLI: `taxsdk sandbox eapi --faults
-//! 0.2,seed=7`), each request the server accepts is numbered in arrival
-//! order and request `n` is faulted when `hash(seed, n)` falls under
-//! `rate`; its [`FaultKind`] is another draw from the same hash. The same
-//! seed and the same order of requests give the same faults. Faults apply
-//! to the server started by `eapi::serve` / `eapi::spawn_with` (the
-//! connection resets need its listener), not to `Sandbox::router`.
+//! With `eapi::Config::faults` or `ntos::Config::faults` set (CLI:
+//! `taxsdk sandbox eapi --faults 0.2,seed=7`, likewise `sandbox ntos`), each
+//! request the server accepts is numbered in arrival order and request `n`
+//! is faulted when `hash(seed, n)` falls under `rate`; its [`FaultKind`] is
+//! another draw from the same hash. The same seed and the same order of
+//! requests give the same faults. Faults apply to the server started by
+//! `serve` / `spawn_with` of either sandbox (the connection resets need its
+//! listener), not to its `Sandbox::router`.
 //!
 //! In fault mode every handler runs to its end even when its client goes
 //! away (a timeout, a reset), as on the real service: a client that timed

@@ -1,7 +1,10 @@
 //! taxsdk-sandbox: local emulators of the tax services, implementing the
 //! generated server traits, for tests and CI without credentials or network.
 //!
-//! Today only the RS.ge eAPI "Tax document" emulator exists: [`eapi`].
+//! Two emulators exist: the RS.ge eAPI "Tax document" JSON service
+//! ([`eapi`]) and the RS.ge NtosService SOAP service ([`ntos`]), sharing one
+//! organisation registry and the fault layer of [`faults`]. The IRP (India)
+//! has none yet.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

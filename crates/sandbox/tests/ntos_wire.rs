@@ -1,14 +1,17 @@
 //! NtosService on the wire: the sandbox's exact reply forms, its faults for
 //! requests it cannot take, `?WSDL`, SOAP 1.1 and 1.2 dispatch, parameters in
 //! any order; and the client's typed errors for faults, gateway pages and
-//! unreadable DataTable values (from a canned server on loopback).
+//! unreadable DataTable values, its retries (reads repeated, writes not)
+//! and DataTable dates with zone offsets (from canned servers on loopback).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rsge_ntos::client::Client;
 use rsge_ntos::models::*;
 use rsge_ntos::{NtosError, SecretString};
-use taxsdk_runtime::Error;
+use taxsdk_runtime::{Error, RetryPolicy};
 use taxsdk_sandbox::ntos::{self, PATH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -350,14 +353,53 @@ async fn canned(
     body: String,
     count: usize,
 ) -> String {
+    let reply = Reply {
+        status,
+        content_type,
+        headers: "",
+        body,
+    };
+    scripted(vec![reply; count]).await.0
+}
+
+/// A canned reply.
+#[derive(Clone)]
+struct Reply {
+    status: &'static str,
+    content_type: &'static str,
+    /// Extra header lines, each ending in CRLF.
+    headers: &'static str,
+    body: String,
+}
+
+fn reply(status: &'static str, content_type: &'static str, body: impl Into<String>) -> Reply {
+    Reply {
+        status,
+        content_type,
+        headers: "",
+        body: body.into(),
+    }
+}
+
+/// A server on loopback that answers the requests with `replies` in turn
+/// (then stops listening), and the number of requests it got.
+async fn scripted(replies: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
     tokio::spawn(async move {
-        for _ in 0..count {
+        for Reply {
+            status,
+            content_type,
+            headers,
+            body,
+        } in replies
+        {
             let Ok((mut stream, _)) = listener.accept().await else {
                 return;
             };
-            let body = body.clone();
+            let counter = counter.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0_u8; 64 * 1024];
                 let mut read = Vec::new();
@@ -385,22 +427,39 @@ async fn canned(
                         }
                     }
                 }
+                counter.fetch_add(1, Ordering::SeqCst);
                 let reply = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(reply.as_bytes()).await;
             });
         }
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), served)
 }
 
+/// A client making one attempt per call, so that each canned reply is the
+/// call's answer.
 fn client_of(base: &str) -> Client {
     Client::builder()
         .base_url(base)
         .service_user("tbilisi:206322102", SecretString::from("123456"))
         .timeout(LIMIT)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// A client repeating calls as the default policy does, with short waits.
+fn retrying_client_of(base: &str) -> Client {
+    Client::builder()
+        .base_url(base)
+        .service_user("tbilisi:206322102", SecretString::from("123456"))
+        .timeout(LIMIT)
+        .retry_policy(
+            RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(5)),
+        )
         .build()
         .unwrap()
 }
@@ -494,4 +553,261 @@ async fn faults_gateway_pages_and_bad_values_become_typed_errors() {
     assert_eq!(row.id, Some(28_361));
     assert_eq!(row.vat_type, Some(rsge_ntos::enums::VatType::ZeroRated));
     assert_eq!(row.drg_amount, Some("572.03".parse().unwrap()));
+}
+
+const XML: &str = "text/xml; charset=utf-8";
+const HTML: &str = "text/html";
+
+fn chek_ok() -> String {
+    envelope11(
+        r#"<chekResponse xmlns="http://tempuri.org/"><chekResult>true</chekResult><user_id>783</user_id><sua>1001</sua></chekResponse>"#,
+    )
+}
+
+fn fault(code: &str) -> String {
+    envelope11(&format!(
+        "<soap:Fault><faultcode>{code}</faultcode><faultstring>Server was unable to process request. ---&gt; boom</faultstring><detail /></soap:Fault>"
+    ))
+}
+
+fn new_invoice() -> SaveInvoiceParams {
+    SaveInvoiceParams {
+        user_id: 783,
+        invoice_id: 0,
+        operation_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 15)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap(),
+        seller_un_id: 731_937,
+        buyer_un_id: 1_149_251,
+        overhead_no: Some(String::new()),
+        overhead_dt: rsge_ntos::unset_date(),
+        b_s_user_id: 0,
+    }
+}
+
+#[tokio::test]
+async fn reads_are_repeated_after_passing_failures() {
+    // A gateway page, a server exception, a proxy's page with HTTP 200, a
+    // reply cut short, HTTP 429 with Retry-After, then the answer.
+    let cut = chek_ok()[..80].to_owned();
+    let (base, served) = scripted(vec![
+        reply(
+            "502 Bad Gateway",
+            HTML,
+            "<html><body>Bad Gateway</body></html>",
+        ),
+        reply("500 Internal Server Error", XML, fault("soap:Server")),
+        reply("200 OK", HTML, "<html><body>Back soon.</body></html>"),
+        reply("200 OK", XML, cut),
+        Reply {
+            headers: "Retry-After: 0\r\n",
+            ..reply("429 Too Many Requests", HTML, "<html>slow down</html>")
+        },
+        reply("200 OK", XML, chek_ok()),
+    ])
+    .await;
+    let client = Client::builder()
+        .base_url(&base)
+        .service_user("tbilisi:206322102", SecretString::from("123456"))
+        .timeout(LIMIT)
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(6)
+                .backoff(Duration::from_millis(1), Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap();
+    let ids = client.check_service_user().await.unwrap();
+    assert_eq!(ids.user_id, 783);
+    assert_eq!(served.load(Ordering::SeqCst), 6);
+    let stats = client.transport().retry_stats();
+    assert_eq!((stats.calls, stats.attempts), (1, 6));
+
+    // The request was wrong (soap:Client): final at once.
+    let (base, served) = scripted(vec![
+        reply("500 Internal Server Error", XML, fault("soap:Client")),
+        reply("200 OK", XML, chek_ok()),
+    ])
+    .await;
+    let err = retrying_client_of(&base)
+        .check_service_user()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, NtosError::Call(Error::Fault { code, .. }) if code == "soap:Client"),
+        "{err:?}"
+    );
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+
+    // A whole reply whose values cannot be read: final for a read.
+    let (base, served) = scripted(vec![reply(
+        "200 OK",
+        XML,
+        envelope11(
+            r#"<chekResponse xmlns="http://tempuri.org/"><chekResult>maybe</chekResult></chekResponse>"#,
+        ),
+    )])
+    .await;
+    let err = retrying_client_of(&base)
+        .check_service_user()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, NtosError::Call(Error::Decode { .. })),
+        "{err:?}"
+    );
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn writes_are_not_repeated_once_they_may_have_reached_the_service() {
+    let saved = envelope11(
+        r#"<save_invoiceResponse xmlns="http://tempuri.org/"><save_invoiceResult>true</save_invoiceResult><invois_id>5</invois_id></save_invoiceResponse>"#,
+    );
+    for (what, first) in [
+        (
+            "a gateway page",
+            reply("502 Bad Gateway", HTML, "<html>Bad Gateway</html>"),
+        ),
+        (
+            "a server exception",
+            reply("500 Internal Server Error", XML, fault("soap:Server")),
+        ),
+        ("a reply cut short", reply("200 OK", XML, &saved[..90])),
+        (
+            "an unreadable reply",
+            reply(
+                "200 OK",
+                XML,
+                envelope11(
+                    r#"<save_invoiceResponse xmlns="http://tempuri.org/"><save_invoiceResult>true</save_invoiceResult><invois_id>five</invois_id></save_invoiceResponse>"#,
+                ),
+            ),
+        ),
+    ] {
+        let (base, served) = scripted(vec![first, reply("200 OK", XML, saved.clone())]).await;
+        let client = retrying_client_of(&base);
+        let err = client.save_invoice(&new_invoice()).await.unwrap_err();
+        assert!(err.may_have_taken_effect(), "{what}: {err:?}");
+        assert!(
+            matches!(
+                &err,
+                Error::OutcomeUnknown {
+                    attempts: 1,
+                    idempotency_key: None,
+                    ..
+                }
+            ),
+            "{what}: {err:?}"
+        );
+        assert_eq!(served.load(Ordering::SeqCst), 1, "{what}");
+        assert_eq!(client.transport().retry_stats().outcome_unknown, 1);
+        assert!(!err.to_string().contains("123456"), "{err}");
+    }
+
+    // Refused before any work (HTTP 429): repeated.
+    let (base, served) = scripted(vec![
+        reply("429 Too Many Requests", HTML, "<html>slow down</html>"),
+        reply("200 OK", XML, saved.clone()),
+    ])
+    .await;
+    let answer = retrying_client_of(&base)
+        .save_invoice(&new_invoice())
+        .await
+        .unwrap();
+    assert_eq!(answer.invoice_id, 5);
+    assert_eq!(served.load(Ordering::SeqCst), 2);
+
+    // The request was wrong: it did not take effect.
+    let (base, _) = scripted(vec![reply(
+        "500 Internal Server Error",
+        XML,
+        fault("soap:Client"),
+    )])
+    .await;
+    let err = retrying_client_of(&base)
+        .save_invoice(&new_invoice())
+        .await
+        .unwrap_err();
+    assert!(
+        !err.may_have_taken_effect() && matches!(err, Error::Fault { .. }),
+        "{err:?}"
+    );
+
+    // No connection at all: nothing was sent, so it is repeated, and the
+    // error says the write did not happen.
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let client = retrying_client_of(&base);
+    let err = client.save_invoice(&new_invoice()).await.unwrap_err();
+    assert!(
+        !err.may_have_taken_effect() && matches!(err, Error::Transport { .. }),
+        "{err:?}"
+    );
+    assert_eq!(client.transport().retry_stats().attempts, 4);
+}
+
+#[tokio::test]
+async fn datatable_dates_with_zone_offsets_keep_their_local_time() {
+    let rows = |reg_dt: &str| {
+        envelope11(&format!(
+            concat!(
+                r#"<get_seller_invoicesResponse xmlns="http://tempuri.org/"><get_seller_invoicesResult>"#,
+                r#"<diffgr:diffgram xmlns:msdata="urn:schemas-microsoft-com:xml-msdata" xmlns:diffgr="urn:schemas-microsoft-com:xml-diffgram-v1"><DocumentElement xmlns="">"#,
+                r#"<invoices diffgr:id="invoices1" msdata:rowOrder="0"><ID>1</ID><OPERATION_DT>2019-01-15T00:00:00+04:00</OPERATION_DT><REG_DT>2019-01-15T10:30:05.1234567+04:00</REG_DT><AGREE_DATE>2019-01-16T09:00:00Z</AGREE_DATE><LAST_UPDATE_DATE>2019-01-16T09:00:00</LAST_UPDATE_DATE></invoices>"#,
+                r#"<invoices diffgr:id="invoices2" msdata:rowOrder="1"><ID>2</ID><REG_DT>{}</REG_DT></invoices>"#,
+                r#"</DocumentElement></diffgr:diffgram></get_seller_invoicesResult></get_seller_invoicesResponse>"#
+            ),
+            reg_dt
+        ))
+    };
+    let params = GetSellerInvoicesParams {
+        user_id: 783,
+        un_id: 731_937,
+        s_dt: rsge_ntos::unset_date(),
+        e_dt: rsge_ntos::unset_date(),
+        op_s_dt: rsge_ntos::unset_date(),
+        op_e_dt: rsge_ntos::unset_date(),
+        invoice_no: None,
+        sa_ident_no: None,
+        desc: None,
+        doc_mos_nom: None,
+    };
+    let at = |d: u32, h: u32, m: u32, s: u32, nano: u32| {
+        chrono::NaiveDate::from_ymd_opt(2019, 1, d)
+            .and_then(|day| day.and_hms_nano_opt(h, m, s, nano))
+            .unwrap()
+    };
+
+    let base = canned("200 OK", XML, rows("2019-01-17T08:00:00-03:30"), 1).await;
+    let table = client_of(&base)
+        .get_seller_invoices(&params)
+        .await
+        .unwrap()
+        .result;
+    let first = &table.rows[0];
+    // The wall-clock time as written; the offset is dropped.
+    assert_eq!(first.operation_dt, Some(at(15, 0, 0, 0, 0)));
+    assert_eq!(first.reg_dt, Some(at(15, 10, 30, 5, 123_456_700)));
+    assert_eq!(first.agree_date, Some(at(16, 9, 0, 0, 0)));
+    assert_eq!(first.last_update_date, Some(at(16, 9, 0, 0, 0)));
+    assert_eq!(table.rows[1].reg_dt, Some(at(17, 8, 0, 0, 0)));
+
+    // A garbage offset names the row, the column and the value.
+    let base = canned("200 OK", XML, rows("2019-01-17T08:00:00+25:00"), 1).await;
+    let err = client_of(&base)
+        .get_seller_invoices(&params)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Decode { path, message, .. } => {
+            assert_eq!(path, "get_seller_invoicesResult.invoices[1].REG_DT");
+            assert!(
+                message.contains("2019-01-17T08:00:00+25:00") && message.contains("`+25:00`"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
 }

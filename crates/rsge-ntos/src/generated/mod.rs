@@ -17,6 +17,10 @@ pub mod client;
 pub mod server;
 /// Version of the service document this crate was generated from.
 pub const SPEC_VERSION: &str = "ntosservice.wsdl (55 operations)";
+/// The service's WSDL, copied from the spec folder (the
+/// authority for operation shapes); a server can answer `?WSDL`
+/// with it.
+pub const WSDL: &str = include_str!("ntosservice.wsdl");
 /// Status and error codes the service documents.
 pub const ERRORS: &[taxsdk_runtime::ErrorCode] = &[
     taxsdk_runtime::ErrorCode {

@@ -320,6 +320,44 @@ impl SoapError {
     }
 }
 
+/// Whether `body` is one whole XML document whose root is a SOAP
+/// `Envelope`: the service's complete answer, rather than an HTML page or
+/// a reply cut short. Tells an unreadable answer from a lost one (retries).
+#[cfg(feature = "client")]
+pub(crate) fn is_whole_envelope(body: &[u8]) -> bool {
+    use quick_xml::events::Event;
+
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let mut events = events::Events::new(text);
+    let (mut depth, mut roots) = (0_usize, 0_usize);
+    loop {
+        match events.next() {
+            Ok(Event::Start(e)) => {
+                if depth == 0 {
+                    roots += 1;
+                    if roots > 1 || events::local_name(&e) != "Envelope" {
+                        return false;
+                    }
+                }
+                depth += 1;
+            }
+            Ok(Event::End(_)) => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Ok(Event::Empty(_)) if depth == 0 => return false,
+            Ok(Event::Text(t)) if depth == 0 && !events::is_blank(&t.xml10_content()) => {
+                return false;
+            }
+            Ok(Event::Eof) => return roots == 1 && depth == 0,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
 /// `text` trimmed and cut after [`SNIPPET`] characters, for error messages.
 pub(crate) fn snippet(text: &str) -> String {
     snippet_raw(text.trim())
@@ -330,5 +368,31 @@ pub(crate) fn snippet_raw(text: &str) -> String {
     match text.char_indices().nth(SNIPPET) {
         Some((at, _)) => format!("{}...", &text[..at]),
         None => text.to_owned(),
+    }
+}
+
+#[cfg(all(test, feature = "client"))]
+mod tests {
+    use super::is_whole_envelope;
+
+    #[test]
+    fn whole_envelopes_are_told_from_pages_and_cut_replies() {
+        let whole = r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><chekResponse xmlns="http://tempuri.org/"><chekResult>true</chekResult></chekResponse></soap:Body></soap:Envelope>"#;
+        assert!(is_whole_envelope(whole.as_bytes()));
+        assert!(is_whole_envelope(format!("\n{whole}\n").as_bytes()));
+        for (at, _) in whole.char_indices().skip(1) {
+            assert!(!is_whole_envelope(&whole.as_bytes()[..at]), "cut at {at}");
+        }
+        for other in [
+            "",
+            "<html><body>502 Bad Gateway</body></html>",
+            "<soap:Envelope xmlns:soap=\"x\"/>",
+            "<Envelope></Envelope><Envelope></Envelope>",
+            "<Envelope></Envelope> trailing",
+            "<Envelope><a></b></Envelope>",
+        ] {
+            assert!(!is_whole_envelope(other.as_bytes()), "{other}");
+        }
+        assert!(!is_whole_envelope(&[0xff, 0xfe]));
     }
 }

@@ -88,7 +88,14 @@ pub struct Config {
     /// see [`crate::faults`]. Applies to [`serve`] / [`spawn_with`].
     /// Default `None`: no faults.
     pub faults: Option<FaultConfig>,
+    /// The largest request body accepted; a larger one is refused with
+    /// HTTP 413 and the envelope (the code of a request the service cannot
+    /// read), before it is read whole. Default [`DEFAULT_MAX_REQUEST_BYTES`].
+    pub max_request_bytes: usize,
 }
+
+/// The default of [`Config::max_request_bytes`]: 16 MiB.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -103,6 +110,7 @@ impl Default for Config {
             barcodes: seed::default_barcodes(),
             list_quirks: false,
             faults: None,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
         }
     }
 }
@@ -210,13 +218,22 @@ impl Sandbox {
 
     /// The axum router serving the eAPI paths (with `Config::list_quirks`,
     /// ListInvoices replies are rewritten the way the real service writes them).
+    /// Bodies over `Config::max_request_bytes` and requests axum itself
+    /// rejects are answered with the envelope.
     pub fn router(&self) -> axum::Router {
+        let (list_quirks, limit) = {
+            let state = self.lock();
+            (state.config.list_quirks, state.config.max_request_bytes)
+        };
         let router = rsge_eapi::server::router(Arc::new(self.clone()));
-        if self.lock().config.list_quirks {
+        let router = if list_quirks {
             router.layer(axum::middleware::from_fn(quirks::list_invoices))
         } else {
             router
-        }
+        };
+        router
+            .layer(axum::middleware::from_fn_with_state(limit, limit_request))
+            .layer(axum::extract::DefaultBodyLimit::max(limit))
     }
 
     /// Hold back the work of TransactionId calls (SaveInvoice, ActivateInvoice
@@ -282,6 +299,62 @@ impl Sandbox {
     pub fn data_path(&self) -> Option<PathBuf> {
         self.lock().data_path().map(Path::to_path_buf)
     }
+}
+
+/// Refuses a body declared larger than `limit` before reading it, and
+/// answers axum's own rejections (plain text or empty: a body that grew past
+/// the limit, an unreadable body, a wrong method) with the envelope instead:
+/// code -1 (a request the service cannot read), their HTTP status.
+async fn limit_request(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use taxsdk_runtime::ServiceStatus;
+    use taxsdk_runtime::server::reply_status;
+
+    let service = rsge_eapi::SERVICE;
+    let code = service.envelope.map_or(-1, |e| e.malformed_request);
+    let too_large = || {
+        let text = format!("the request body is larger than the limit of {limit} bytes");
+        reply_status(&service, &ServiceStatus::new(code, text, 413))
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || !status.is_client_error() {
+        return response;
+    }
+    let text = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+        StatusCode::METHOD_NOT_ALLOWED => format!("method {method} is not allowed: use POST"),
+        _ => {
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&body).trim().to_string();
+            if text.is_empty() {
+                format!("the request cannot be read (HTTP {status})")
+            } else {
+                text
+            }
+        }
+    };
+    reply_status(&service, &ServiceStatus::new(code, text, status.as_u16()))
 }
 
 /// A sandbox serving HTTP on loopback; dropping it stops the server.

@@ -79,6 +79,14 @@
 //!   to the buyer with VAT left are attachable to the seller's drafts;
 //!   attach / detach / update answer `Status` 200 or 400 with a message of
 //!   the sandbox's own.
+//! - **Faults** (`Config::faults`; `taxsdk sandbox ntos --faults 0.2,seed=7`):
+//!   the fault layer of [`crate::faults`], as for the eAPI sandbox: a seeded
+//!   share of requests gets a connection reset before or after the work,
+//!   an HTTP 500/502/503 HTML page (503 also with `Retry-After`), a slow or
+//!   cut reply, or an HTML page with HTTP 200. `Sandbox::fault_stats` says
+//!   what happened.
+//! - **Request log**: every request at INFO (`tracing`): method, path,
+//!   operation, HTTP status, milliseconds; never the body (it holds `sp`).
 //!
 //! ## Not emulated
 //!
@@ -90,7 +98,8 @@
 //!   the sandbox's choice, listed in `service.rs`.
 //! - IP binding of service users, declaration states beyond "attached",
 //!   dates with zone offsets in DataTables, case-insensitive paths, and HTTP
-//!   500 faults other than the `soap:Client` ones for unreadable requests.
+//!   500 faults other than the `soap:Client` ones for unreadable requests
+//!   (and the injected ones of `Config::faults`).
 
 pub mod seed;
 mod service;
@@ -103,6 +112,7 @@ use std::time::Duration;
 use taxsdk_runtime::server::axum;
 
 use crate::eapi::{ExciseSeed, OrgSeed};
+use crate::faults::{FaultConfig, FaultListener, FaultStats, Faults};
 use seed::{MainUserSeed, ServiceUserSeed};
 use state::State;
 
@@ -122,6 +132,15 @@ pub struct Config {
     /// Excise catalogue (get_akciz, akciz_id of lines). Default:
     /// [`crate::eapi::seed::default_excise`].
     pub excise: Vec<ExciseSeed>,
+    /// The largest request body accepted; a larger one gets a `soap:Client`
+    /// fault with HTTP 413, before it is read whole. Default
+    /// [`crate::eapi::DEFAULT_MAX_REQUEST_BYTES`] (16 MiB).
+    pub max_request_bytes: usize,
+    /// Fail a seeded share of requests the way networks and servers do
+    /// (resets, HTTP 5xx, slow or cut replies, HTML pages), to test client
+    /// retries: see [`crate::faults`]. Applies to [`serve`] /
+    /// [`spawn_with`]. Default `None`: no faults.
+    pub faults: Option<FaultConfig>,
 }
 
 impl Default for Config {
@@ -131,6 +150,8 @@ impl Default for Config {
             service_users: seed::default_service_users(),
             orgs: crate::eapi::seed::default_orgs(),
             excise: crate::eapi::seed::default_excise(),
+            max_request_bytes: crate::eapi::DEFAULT_MAX_REQUEST_BYTES,
+            faults: None,
         }
     }
 }
@@ -140,6 +161,8 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct Sandbox {
     state: Arc<Mutex<State>>,
+    /// The fault layer's state, with `Config::faults`.
+    faults: Option<Arc<Faults>>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -157,8 +180,10 @@ impl Default for Sandbox {
 impl Sandbox {
     /// A sandbox with `config` and no invoices.
     pub fn new(config: Config) -> Self {
+        let faults = config.faults.clone().map(|c| Arc::new(Faults::new(c)));
         Self {
             state: Arc::new(Mutex::new(State::new(config))),
+            faults,
         }
     }
 
@@ -168,10 +193,26 @@ impl Sandbox {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The axum router: the operations at [`PATH`] and `GET PATH?WSDL`.
+    /// The axum router: the operations at [`PATH`] and `GET PATH?WSDL`,
+    /// each request logged at INFO (operation, HTTP status, time; never
+    /// the body, which holds the service user's password); bodies over
+    /// `Config::max_request_bytes` get a fault. Without the fault layer,
+    /// which only [`serve`] adds.
     pub fn router(&self) -> axum::Router {
+        let limit = self.lock().config.max_request_bytes;
         let wsdl = axum::Router::new().route(PATH, axum::routing::get(describe));
-        rsge_ntos::server::router(Arc::new(self.clone())).merge(wsdl)
+        rsge_ntos::server::router(Arc::new(self.clone()))
+            .merge(wsdl)
+            .layer(axum::middleware::from_fn_with_state(limit, limit_request))
+            .layer(axum::extract::DefaultBodyLimit::max(limit))
+            // Outermost: logs what the client got (see `log_request`).
+            .layer(axum::middleware::from_fn(log_request))
+    }
+
+    /// What the fault layer saw and did (requests by path, faults by
+    /// kind), with `Config::faults`.
+    pub fn fault_stats(&self) -> Option<FaultStats> {
+        self.faults.as_ref().map(|f| f.stats())
     }
 
     /// Number of invoices (deleted ones included).
@@ -183,6 +224,90 @@ impl Sandbox {
     pub fn invoice_status(&self, id: i64) -> Option<i64> {
         self.lock().invoices.get(&id).map(|i| i.status.code())
     }
+}
+
+/// Refuses a body declared larger than `limit` before reading it, and turns
+/// axum's plain-text rejections of a body (larger than the limit as it
+/// arrived, or unreadable) into the `soap:Client` fault of an unreadable
+/// request, with their HTTP status.
+async fn limit_request(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use taxsdk_runtime::soap::SoapVersion;
+
+    let (version, declared) = {
+        let header_text = |name| request.headers().get(name)?.to_str().ok();
+        let version = header_text(header::CONTENT_TYPE)
+            .and_then(SoapVersion::from_content_type)
+            .unwrap_or_default();
+        let declared =
+            header_text(header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+        (version, declared)
+    };
+    let fault = |status: StatusCode, reason: &str| {
+        taxsdk_runtime::server::soap_fault(
+            version,
+            true,
+            &format!("Server was unable to read request. ---> {reason}"),
+            status.as_u16(),
+        )
+    };
+    let too_large = format!("the request body is larger than the limit of {limit} bytes");
+    if declared.is_some_and(|n| n > limit as u64) {
+        return fault(StatusCode::PAYLOAD_TOO_LARGE, &too_large);
+    }
+    let response = next.run(request).await;
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => fault(StatusCode::PAYLOAD_TOO_LARGE, &too_large),
+        StatusCode::BAD_REQUEST if plain_text => {
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap_or_default();
+            fault(
+                StatusCode::BAD_REQUEST,
+                String::from_utf8_lossy(&body).trim(),
+            )
+        }
+        _ => response,
+    }
+}
+
+/// Logs each request at INFO: method, path, the SOAP operation (from the
+/// `SOAPAction` header or a SOAP 1.2 content type), the reply's status and
+/// how long it took; never the body, which holds the service user's
+/// password.
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    // In a block: a borrow of the request (not `Sync`) must not live
+    // across the await.
+    let operation = {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        taxsdk_runtime::soap::request_action(header("soapaction"), header("content-type"))
+            .map(|action| action.rsplit('/').next().unwrap_or(action).to_owned())
+    };
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        %path,
+        operation = %operation.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "NtosService request"
+    );
+    response
 }
 
 /// `GET PATH?WSDL`: the WSDL with its addresses pointed at this host;
@@ -282,21 +407,41 @@ pub async fn spawn_with(config: Config) -> std::io::Result<RunningSandbox> {
     serve(Sandbox::new(config), SocketAddr::from(([127, 0, 0, 1], 0))).await
 }
 
-/// Serve `sandbox` on `addr` in a background task.
+/// Serve `sandbox` on `addr` in a background task (with the fault layer
+/// when its config has `faults`).
 pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let router = sandbox.router();
-    let task = tokio::spawn(async move {
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-            // Resolves on send or when the handle is dropped.
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!(error = %e, "NtosService sandbox server stopped");
+    // Resolves on send or when the handle is dropped.
+    let stop = async move {
+        let _ = rx.await;
+    };
+    let task = match sandbox.faults.clone() {
+        None => tokio::spawn(async move {
+            let server = axum::serve(listener, router).with_graceful_shutdown(stop);
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "NtosService sandbox server stopped");
+            }
+        }),
+        Some(faults) => {
+            // The fault layer resets connections through the listener's
+            // streams, handed to it as connect info.
+            let router = router.layer(axum::middleware::from_fn_with_state(
+                faults,
+                crate::faults::inject,
+            ));
+            let app = router.into_make_service_with_connect_info::<crate::faults::Conn>();
+            tokio::spawn(async move {
+                let server = axum::serve(FaultListener { inner: listener }, app)
+                    .with_graceful_shutdown(stop);
+                if let Err(e) = server.await {
+                    tracing::error!(error = %e, "NtosService sandbox server stopped");
+                }
+            })
         }
-    });
+    };
     tracing::info!(%addr, "NtosService sandbox listening");
     Ok(RunningSandbox {
         sandbox,
