@@ -18,8 +18,6 @@ use std::fmt;
 use std::path::Path;
 
 use aes::Aes256;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use ecb::cipher::block_padding::Pkcs7;
 use ecb::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyInit};
 use rand::Rng as _;
@@ -108,21 +106,71 @@ pub enum CryptoError {
     BadSignature,
 }
 
-fn base64_error(what: &'static str) -> impl FnOnce(base64::DecodeError) -> CryptoError {
-    move |e| CryptoError::Base64 {
-        what,
-        message: e.to_string(),
-    }
-}
+// Base64 goes through `base64-simd` (its AVX2/SSE4.1 code is picked at run
+// time): a payload's `Data` is tens of kilobytes, and base64 was more than
+// half of an encrypted round trip with a scalar engine (BENCHMARKS.md, 6).
 
 /// Decode standard base64 (with padding), tolerating surrounding whitespace.
 pub(crate) fn decode_base64(what: &'static str, text: &str) -> Result<Vec<u8>, CryptoError> {
-    BASE64.decode(text.trim()).map_err(base64_error(what))
+    let text = text.trim();
+    base64_simd::STANDARD
+        .decode_to_vec(text)
+        .map_err(|_| CryptoError::Base64 {
+            what,
+            message: base64_problem(text.as_bytes(), base64_simd::STANDARD.charset(), true),
+        })
 }
 
 /// Standard base64 with padding, as the IRP writes it.
 pub(crate) fn encode_base64(bytes: &[u8]) -> String {
-    BASE64.encode(bytes)
+    base64_simd::STANDARD.encode_to_string(bytes)
+}
+
+/// Base64url without padding (JWT parts).
+pub(crate) fn encode_base64url(bytes: impl AsRef<[u8]>) -> String {
+    base64_simd::URL_SAFE_NO_PAD.encode_to_string(bytes)
+}
+
+/// Decode base64url, with or without padding (JWT parts); the error says
+/// what is wrong with `text`.
+pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, String> {
+    let padded = text.ends_with('=');
+    let engine = if padded {
+        base64_simd::URL_SAFE
+    } else {
+        base64_simd::URL_SAFE_NO_PAD
+    };
+    engine
+        .decode_to_vec(text)
+        .map_err(|_| base64_problem(text.as_bytes(), engine.charset(), padded))
+}
+
+/// What is wrong with base64 `text` that the decoder refused (the SIMD
+/// decoder only says that it is wrong): the first byte outside `charset`,
+/// misplaced padding, a length no encoding has, or stray bits in the last
+/// character.
+fn base64_problem(text: &[u8], charset: &[u8; 64], padded: bool) -> String {
+    let data_len = text.len() - text.iter().rev().take_while(|&&b| b == b'=').count();
+    if let Some(at) = text.iter().position(|&b| b == b'=')
+        && (at < data_len || !padded || text.len() - at > 2)
+    {
+        return format!("misplaced padding `=` at offset {at}");
+    }
+    if let Some(at) = text[..data_len].iter().position(|b| !charset.contains(b)) {
+        let byte = text[at];
+        return if byte.is_ascii_graphic() {
+            format!("invalid character `{}` at offset {at}", byte as char)
+        } else {
+            format!("invalid byte 0x{byte:02x} at offset {at}")
+        };
+    }
+    if padded && !text.len().is_multiple_of(4) {
+        return format!("length {} is not a multiple of 4", text.len());
+    }
+    if data_len % 4 == 1 {
+        return format!("length {data_len} leaves a lone last character");
+    }
+    "the last character has bits set beyond the data (not canonical base64)".into()
 }
 
 /// AES-256-ECB with PKCS#7 padding.
@@ -137,21 +185,34 @@ pub fn aes256_ecb_decrypt(
     key: &[u8; KEY_LEN],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
+    aes256_ecb_decrypt_owned(what, key, ciphertext.to_vec())
+}
+
+/// [`aes256_ecb_decrypt`] in the buffer that holds the ciphertext (a
+/// payload just decoded from base64 needs no second copy).
+fn aes256_ecb_decrypt_owned(
+    what: &'static str,
+    key: &[u8; KEY_LEN],
+    mut buffer: Vec<u8>,
+) -> Result<Vec<u8>, CryptoError> {
+    if buffer.is_empty() || !buffer.len().is_multiple_of(16) {
         return Err(CryptoError::Decrypt {
             what,
             reason: format!(
                 "{} bytes is not a whole number of 16-byte blocks",
-                ciphertext.len()
+                buffer.len()
             ),
         });
     }
-    ecb::Decryptor::<Aes256>::new(key.into())
-        .decrypt_padded_vec::<Pkcs7>(ciphertext)
+    let plain_len = ecb::Decryptor::<Aes256>::new(key.into())
+        .decrypt_padded::<Pkcs7>(&mut buffer)
         .map_err(|_| CryptoError::Decrypt {
             what,
             reason: "bad PKCS#7 padding (wrong key or damaged text)".into(),
-        })
+        })?
+        .len();
+    buffer.truncate(plain_len);
+    Ok(buffer)
 }
 
 /// A 32-byte AES key held as a secret; shared by [`AppKey`] and [`Sek`].
@@ -295,8 +356,7 @@ impl Sek {
 
     /// Decrypt the base64 `Data` of a reply; `what` names it in errors.
     pub fn decrypt(&self, what: &'static str, data: &str) -> Result<Vec<u8>, CryptoError> {
-        let ciphertext = decode_base64(what, data)?;
-        aes256_ecb_decrypt(what, self.0.bytes(), &ciphertext)
+        aes256_ecb_decrypt_owned(what, self.0.bytes(), decode_base64(what, data)?)
     }
 }
 
@@ -735,6 +795,39 @@ mod tests {
     }
 
     #[test]
+    fn base64_errors_say_what_is_wrong() {
+        let problem = |text: &str| match decode_base64("Data", text) {
+            Err(CryptoError::Base64 { what, message }) => {
+                assert_eq!(what, "Data");
+                message
+            }
+            other => panic!("{text:?} gave {other:?}"),
+        };
+        assert_eq!(problem("QUJD*EVG"), "invalid character `*` at offset 4");
+        assert_eq!(problem("QUJD\u{7}EVG"), "invalid byte 0x07 at offset 4");
+        assert_eq!(problem("QU=DREVG"), "misplaced padding `=` at offset 2");
+        assert_eq!(problem("QUJDR"), "length 5 is not a multiple of 4");
+        assert_eq!(
+            problem("QR=="),
+            "the last character has bits set beyond the data (not canonical base64)"
+        );
+        assert_eq!(decode_base64("Data", " QUJD\n").unwrap(), b"ABC");
+        assert_eq!(encode_base64(b"ABCD"), "QUJDRA==");
+        // JWT parts: base64url, padding optional.
+        assert_eq!(decode_base64url("-_8").unwrap(), [0xfb, 0xff]);
+        assert_eq!(decode_base64url("-_8=").unwrap(), [0xfb, 0xff]);
+        assert_eq!(encode_base64url([0xfb, 0xff]), "-_8");
+        assert_eq!(
+            decode_base64url("+_8").unwrap_err(),
+            "invalid character `+` at offset 0"
+        );
+        assert_eq!(
+            decode_base64url("QUJDR").unwrap_err(),
+            "length 5 leaves a lone last character"
+        );
+    }
+
+    #[test]
     fn aes256_ecb_matches_fips197_vector() {
         // FIPS-197 appendix C.3: AES-256 of one block.
         let key: [u8; 32] =
@@ -944,7 +1037,7 @@ mod tests {
         let expected = "JWd7DaD4pXjRLZdOVOKloR8G4w9PGs4xR8-fJMw7bnHgkLnWb94_zerOqKsog55xuf1C4SXbeHyAQ0giA_xB0Br3d4wcrWsa7fnL-5Cewptv6ssoUAjMXGdKH_yNoa_L1RSeVeaLlLVMNvQZWlNwG1_QVWEuawbGNhgzz-OXUjrk-48QDlciarkSclU54W9HSGVY6XFPsQaq1vu-Z3-K1LyZG0LgQh7Q-8-DRb7WjB9MMpuGtNJ5A5_IHO8Id4ZV_GHQLrXdKcHthJN3ALNTJqGVbz_RHqGcxNZ5NAe0TLgYRCP1P4WigoU3VDUXGb4Hp5NnhnIQSznxh17lCuW2ww";
         let key = test_private_key();
         let signature = key.sign_rs256(message).unwrap();
-        let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&signature);
+        let b64url = encode_base64url(&signature);
         assert_eq!(b64url, expected);
         key.public_key().verify_rs256(message, &signature).unwrap();
         let e = key

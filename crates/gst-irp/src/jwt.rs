@@ -9,8 +9,7 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use crate::crypto::{decode_base64url, encode_base64url};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -194,15 +193,10 @@ impl fmt::Debug for Jwt {
 
 /// Base64url without padding, tolerating padding.
 fn base64url(what: &'static str, part: &'static str, text: &str) -> Result<Vec<u8>, JwtError> {
-    let decoded = if text.ends_with('=') {
-        URL_SAFE.decode(text)
-    } else {
-        URL_SAFE_NO_PAD.decode(text)
-    };
-    decoded.map_err(|e| JwtError::Base64 {
+    decode_base64url(text).map_err(|message| JwtError::Base64 {
         what,
         part,
-        message: e.to_string(),
+        message,
     })
 }
 
@@ -377,21 +371,18 @@ pub fn sign(data_json: &str, key: &IrpPrivateKey) -> Result<String, JwtError> {
         "alg": "RS256",
         "kid": hex_upper(&thumbprint),
         "typ": "JWT",
-        "x5t": URL_SAFE_NO_PAD.encode(thumbprint),
+        "x5t": encode_base64url(thumbprint),
     });
     let payload = serde_json::json!({ "data": data_json, "iss": "NIC" });
     let signing_input = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(payload.to_string())
+        encode_base64url(header.to_string()),
+        encode_base64url(payload.to_string())
     );
     let signature = key
         .sign_rs256(signing_input.as_bytes())
         .map_err(JwtError::Sign)?;
-    Ok(format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature)
-    ))
+    Ok(format!("{signing_input}.{}", encode_base64url(signature)))
 }
 
 #[cfg(test)]
@@ -472,7 +463,7 @@ mod tests {
         );
         // Swap the payload for another one, keep the signature.
         let parts: Vec<&str> = token.split('.').collect();
-        let forged_payload = URL_SAFE_NO_PAD.encode(r#"{"data":"{}","iss":"NIC"}"#);
+        let forged_payload = encode_base64url(r#"{"data":"{}","iss":"NIC"}"#);
         let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
         assert!(matches!(
             Jwt::decode("SignedQRCode", &forged)
@@ -497,15 +488,15 @@ mod tests {
                 .starts_with("SignedQRCode: the header is not base64url"),
             "{e}"
         );
-        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(r#"{"iss":"NIC"}"#);
+        let header = encode_base64url(r#"{"alg":"none"}"#);
+        let payload = encode_base64url(r#"{"iss":"NIC"}"#);
         let e = Jwt::decode("JWT", &format!("{header}.{payload}.")).unwrap_err();
         assert!(
             e.to_string()
                 .contains("the payload is not the expected JSON"),
             "{e}"
         );
-        let payload = URL_SAFE_NO_PAD.encode(r#"{"data":"{\"SellerGstin\":1}","iss":"NIC"}"#);
+        let payload = encode_base64url(r#"{"data":"{\"SellerGstin\":1}","iss":"NIC"}"#);
         let token = format!("{header}.{payload}.");
         let jwt = Jwt::decode("JWT", &token).unwrap();
         let e = jwt.verify(&cert_key()).unwrap_err();
@@ -529,9 +520,7 @@ mod tests {
         assert_eq!(again, qr);
         let jwt = Jwt::decode("SignedQRCode", &token).unwrap();
         let kid = jwt.header().kid.clone().unwrap();
-        let x5t = URL_SAFE_NO_PAD
-            .decode(jwt.header().x5t.clone().unwrap())
-            .unwrap();
+        let x5t = decode_base64url(&jwt.header().x5t.clone().unwrap()).unwrap();
         assert_eq!(kid, hex_upper(&x5t));
         assert_eq!(jwt.header().typ.as_deref(), Some("JWT"));
     }

@@ -7,8 +7,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 pub use qrcode::EcLevel;
 use qrcode::{Color, QrCode};
 
@@ -120,7 +118,7 @@ impl QrImage {
     pub fn to_png_data_uri(&self, module_px: u32) -> Result<String, QrError> {
         Ok(format!(
             "data:image/png;base64,{}",
-            BASE64.encode(self.to_png(module_px)?)
+            crate::crypto::encode_base64(&self.to_png(module_px)?)
         ))
     }
 }
