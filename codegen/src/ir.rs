@@ -203,6 +203,8 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Business rules checked by the generated `validate()`.
     pub rules: Vec<Rule>,
+    /// Absent optional members are written as `null` instead of left out.
+    pub write_nulls: bool,
 }
 
 impl Model {

@@ -1347,12 +1347,25 @@ impl Loader {
                 doc: field_doc,
             });
         }
+        let write_nulls = match m.nulls.as_ref().map(|n| n.value.as_str()) {
+            None | Some("omit") => false,
+            Some("write") => true,
+            Some(other) => {
+                let nulls = m.nulls.as_ref().map(|n| at(file, n));
+                self.error(
+                    nulls.unwrap_or_else(|| at(file, raw)),
+                    format!("unknown `nulls: {other}`: expected `omit` or `write`"),
+                );
+                false
+            }
+        };
         ir::Model {
             name: m.name.value.clone(),
             doc: doc(&m.doc),
             fields,
             // Resolved in `check_constraints`, once every model is known.
             rules: Vec::new(),
+            write_nulls,
         }
     }
 

@@ -167,6 +167,10 @@ pub struct RawModel {
     pub fields: Vec<Spanned<RawField>>,
     #[serde(default)]
     pub rules: Vec<Spanned<RawRule>>,
+    /// How absent optional members are written: `omit` (default) or
+    /// `write` (as `null`, for replies of services that send them).
+    #[serde(default)]
+    pub nulls: Option<Spanned<String>>,
 }
 
 /// A business rule of a model: `equal`/`to` arithmetic, or a `check`

@@ -2,6 +2,7 @@
 
 pub mod list_invoices;
 pub mod throughput;
+pub mod venv;
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +119,9 @@ impl<'a> ExampleChecker<'a> {
     }
 
     fn roundtrip_reply<E: Endpoint>(&self, text: &str) -> Result<Value, String> {
+        if let Some(shape) = &self.spec.encrypted_envelope {
+            return roundtrip_encrypted_reply::<E>(shape, text);
+        }
         let shape = self
             .service
             .envelope
@@ -142,6 +146,32 @@ impl<'a> ExampleChecker<'a> {
         })
         .map_err(|e| e.to_string())
     }
+}
+
+/// A reply of an encrypted service (the IRP), `Data` shown decrypted: on
+/// success `Data` round-trips through the response model; a refusal's
+/// `ErrorDetails`/`InfoDtls` are kept as written (the session reads them).
+fn roundtrip_encrypted_reply<E: Endpoint>(
+    shape: &ir::EncryptedEnvelope,
+    text: &str,
+) -> Result<Value, String> {
+    let mut reply: serde_json::Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| format!("envelope: {e}"))?;
+    let status = match reply.get(&shape.status) {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .ok_or_else(|| format!("no numeric `{}` in the envelope", shape.status))?;
+    if status == shape.success && E::META.has_response {
+        let data = reply
+            .get(&shape.data)
+            .ok_or_else(|| format!("success reply without `{}`", shape.data))?
+            .to_string();
+        let data = roundtrip::<E::Response>(&data, &shape.data)?;
+        reply.insert(shape.data.clone(), data);
+    }
+    Ok(Value::Object(reply))
 }
 
 /// Decode `text` as `T`, failing on fields `T` does not know, and encode it back.

@@ -6,7 +6,7 @@
 //! Shared by the benchmark `benches/eapi_throughput.rs` (timed, Markdown
 //! table) and the test `tests/eapi_throughput_smoke.rs` (a few pairs, no
 //! timing asserted), and by the interop test `tests/interop_rsge_python.rs`
-//! (the virtualenv helpers).
+//! (the virtualenv, [`rsge_venv`]).
 //!
 //! The sandbox runs on its own multi-thread runtime ([`SandboxHost`]), as a
 //! separate server process would; the Rust clients run one request at a time
@@ -14,7 +14,6 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rsge_eapi::client::Client;
@@ -22,6 +21,8 @@ use rsge_eapi::models::{GetTransactionResultRequest, Invoice, SaveInvoiceRequest
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use taxsdk_sandbox::eapi::RunningSandbox;
+
+use crate::venv::{Setup, Venv, run_script};
 
 /// The document's one-step test account (TIN 206322102).
 pub const USERNAME: &str = "tbilisi";
@@ -321,99 +322,32 @@ fn id_of(data: &Value) -> Option<i64> {
 }
 
 /// The virtualenv `rsge-python` is installed in: `target/interop-venv`.
-pub fn venv_dir() -> PathBuf {
-    crate::workspace_root().join("target").join("interop-venv")
+pub fn rsge_venv() -> Venv {
+    Venv::new("interop-venv")
 }
 
-/// The Python of [`venv_dir`].
-pub fn venv_python() -> PathBuf {
-    let dir = venv_dir();
-    if cfg!(windows) {
-        dir.join("Scripts").join("python.exe")
-    } else {
-        dir.join("bin").join("python")
-    }
-}
-
-/// A script of `tests/interop/`.
-pub fn interop_script(name: &str) -> PathBuf {
-    crate::workspace_root()
-        .join("tests")
-        .join("interop")
-        .join(name)
-}
+/// What the venv must import.
+const RSGE_IMPORTS: &str = "rsge";
 
 /// Why [`python_with_rsge`] found nothing, for the report.
 pub fn python_missing_note() -> String {
     format!(
         "no {} with {RSGE_PYTHON_REQUIREMENT} (the interop test \
          `cargo test -p taxsdk-tests --test interop_rsge_python -- --ignored` creates it)",
-        venv_dir().display()
+        rsge_venv().dir().display()
     )
 }
 
 /// The venv's Python if it can import `rsge` in version
 /// [`RSGE_PYTHON_REQUIREMENT`]; does not install anything.
 pub fn python_with_rsge() -> Option<PathBuf> {
-    let python = venv_python();
-    let wanted = RSGE_PYTHON_REQUIREMENT.split("==").nth(1)?;
-    let output = Command::new(&python)
-        .args([
-            "-c",
-            "import importlib.metadata as m, rsge; print(m.version('rsge-python'))",
-        ])
-        .output()
-        .ok()?;
-    let version = String::from_utf8_lossy(&output.stdout);
-    (output.status.success() && version.trim() == wanted).then_some(python)
+    rsge_venv().installed(&[RSGE_PYTHON_REQUIREMENT], RSGE_IMPORTS)
 }
 
-/// Create [`venv_dir`] with `python3 -m venv` if missing and
-/// `pip install` [`RSGE_PYTHON_REQUIREMENT`] into it if needed (this is the
-/// only step that needs the network: PyPI).
-pub fn ensure_rsge_venv() -> Result<PathBuf, String> {
-    if let Some(python) = python_with_rsge() {
-        return Ok(python);
-    }
-    let python = venv_python();
-    if !python.exists() {
-        let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        run_checked(
-            Command::new(&interpreter)
-                .args(["-m", "venv"])
-                .arg(venv_dir()),
-            "create the virtualenv",
-        )?;
-    }
-    run_checked(
-        Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            RSGE_PYTHON_REQUIREMENT,
-        ]),
-        "pip install rsge-python",
-    )?;
-    python_with_rsge()
-        .ok_or_else(|| format!("{} cannot import rsge after pip install", python.display()))
-}
-
-fn run_checked(command: &mut Command, what: &str) -> Result<(), String> {
-    let output = command
-        .output()
-        .map_err(|e| format!("{what}: cannot run {command:?}: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what}: {command:?} failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+/// [`python_with_rsge`], creating the venv and installing
+/// [`RSGE_PYTHON_REQUIREMENT`] if needed (PyPI).
+pub fn ensure_rsge_venv() -> Result<PathBuf, Setup> {
+    rsge_venv().ensure(&[RSGE_PYTHON_REQUIREMENT], RSGE_IMPORTS)
 }
 
 /// Run `tests/interop/rsge_python_throughput.py`: log in, warm up, then time
@@ -425,24 +359,13 @@ pub fn run_python(
     prefix: u32,
     warmup: usize,
 ) -> Result<Duration, String> {
-    let output = Command::new(python)
-        .arg(interop_script("rsge_python_throughput.py"))
-        .arg(base_url)
-        .arg(pairs.to_string())
-        .arg(format!("{prefix:08x}"))
-        .arg(warmup.to_string())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        return Err(format!(
-            "rsge_python_throughput.py failed ({}):\n{stdout}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let report: Value = serde_json::from_str(stdout.trim())
-        .map_err(|e| format!("rsge_python_throughput.py printed no JSON ({e}): {stdout}"))?;
+    let args = [
+        base_url.to_string(),
+        pairs.to_string(),
+        format!("{prefix:08x}"),
+        warmup.to_string(),
+    ];
+    let report = run_script(python, "rsge_python_throughput.py", args)?;
     let seconds = report
         .get("seconds")
         .and_then(Value::as_f64)

@@ -19,142 +19,12 @@
 //! side changes, and asserts the raw elements instead, as zeep users read
 //! them (`raw_response=True` and lxml).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::Value;
 use taxsdk_sandbox::ntos;
-use taxsdk_tests::workspace_root;
+use taxsdk_tests::venv::{Setup, Venv, run_script};
 
 /// The zeep the scenario is written against.
 const ZEEP_REQUIREMENT: &str = "zeep==4.3.3";
-
-/// What pip prints when it cannot reach the package index.
-const OFFLINE_MARKERS: [&str; 8] = [
-    "Could not find a version that satisfies the requirement",
-    "No matching distribution found",
-    "Failed to establish a new connection",
-    "Temporary failure in name resolution",
-    "Network is unreachable",
-    "NewConnectionError",
-    "ProxyError",
-    "Read timed out",
-];
-
-fn venv_dir() -> PathBuf {
-    workspace_root().join("target").join("interop-zeep-venv")
-}
-
-fn venv_python() -> PathBuf {
-    if cfg!(windows) {
-        venv_dir().join("Scripts").join("python.exe")
-    } else {
-        venv_dir().join("bin").join("python")
-    }
-}
-
-/// The venv's Python if it imports zeep in the pinned version.
-fn python_with_zeep() -> Option<PathBuf> {
-    let python = venv_python();
-    let wanted = ZEEP_REQUIREMENT.split("==").nth(1)?;
-    let output = Command::new(&python)
-        .args([
-            "-c",
-            "import importlib.metadata as m, zeep, lxml; print(m.version('zeep'))",
-        ])
-        .output()
-        .ok()?;
-    let version = String::from_utf8_lossy(&output.stdout);
-    (output.status.success() && version.trim() == wanted).then_some(python)
-}
-
-/// Why the test cannot run here (no python3, PyPI unreachable), or a
-/// failure to report.
-enum Setup {
-    Skip(String),
-    Fail(String),
-}
-
-/// Create the venv if missing and install zeep into it if needed (the only
-/// step that needs the network).
-fn ensure_zeep_venv() -> Result<PathBuf, Setup> {
-    if let Some(python) = python_with_zeep() {
-        return Ok(python);
-    }
-    let python = venv_python();
-    if !python.exists() {
-        let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        let output = Command::new(&interpreter)
-            .args(["-m", "venv"])
-            .arg(venv_dir())
-            .output()
-            .map_err(|e| Setup::Skip(format!("cannot run {interpreter}: {e}")))?;
-        if !output.status.success() {
-            return Err(Setup::Fail(format!(
-                "{interpreter} -m venv {} failed:\n{}",
-                venv_dir().display(),
-                String::from_utf8_lossy(&output.stderr)
-            )));
-        }
-    }
-    let output = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--retries",
-            "1",
-            "--timeout",
-            "20",
-            ZEEP_REQUIREMENT,
-        ])
-        .output()
-        .map_err(|e| Setup::Fail(format!("cannot run {}: {e}", python.display())))?;
-    if !output.status.success() {
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        return Err(if OFFLINE_MARKERS.iter().any(|m| text.contains(m)) {
-            Setup::Skip(format!(
-                "pip cannot reach PyPI for {ZEEP_REQUIREMENT}:\n{text}"
-            ))
-        } else {
-            Setup::Fail(format!("pip install {ZEEP_REQUIREMENT} failed:\n{text}"))
-        });
-    }
-    python_with_zeep().ok_or_else(|| {
-        Setup::Fail(format!(
-            "{} cannot import zeep after pip install",
-            python.display()
-        ))
-    })
-}
-
-fn run_scenario(python: &Path, service_url: &str) -> Value {
-    let script = workspace_root()
-        .join("tests")
-        .join("interop")
-        .join("zeep_ntos_scenario.py");
-    let output = Command::new(python)
-        .arg(&script)
-        .arg(service_url)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{} failed ({}):\n{stdout}{}",
-        script.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("the scenario printed no JSON ({e}):\n{stdout}"))
-}
 
 fn step<'a>(report: &'a Value, name: &str) -> &'a Value {
     let step = &report["steps"][name];
@@ -183,7 +53,8 @@ fn assert_datatable_lookup_error(report: &Value, name: &str) {
 #[test]
 #[ignore = "needs python3 and PyPI (pip install zeep into target/interop-zeep-venv)"]
 fn zeep_against_the_ntos_sandbox() {
-    let python = match ensure_zeep_venv() {
+    let venv = Venv::new("interop-zeep-venv");
+    let python = match venv.ensure(&[ZEEP_REQUIREMENT], "zeep, lxml") {
         Ok(python) => python,
         Err(Setup::Skip(why)) => {
             println!("SKIPPED: zeep interop not run: {why}");
@@ -194,7 +65,8 @@ fn zeep_against_the_ntos_sandbox() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = runtime.block_on(ntos::spawn()).unwrap();
     let service_url = sandbox.service_url();
-    let report = run_scenario(&python, &service_url);
+    let report = run_script(&python, "zeep_ntos_scenario.py", [&service_url])
+        .unwrap_or_else(|e| panic!("{e}"));
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert_eq!(report["zeep"], "4.3.3");
 

@@ -37,6 +37,35 @@ pub(crate) fn request_type(e: &Endpoint) -> TokenStream {
     }
 }
 
+/// The request members that travel outside the body (`in:` path, query
+/// or header), for `EndpointMeta::params`.
+fn params_meta(service: &Service, e: &Endpoint) -> Vec<TokenStream> {
+    let Some(crate::ir::Type::Model(name)) = &e.request else {
+        return Vec::new();
+    };
+    let Some(model) = service.model(name) else {
+        return Vec::new();
+    };
+    model
+        .struct_fields()
+        .filter_map(|f| {
+            let location = match f.location {
+                crate::ir::Location::Body => return None,
+                crate::ir::Location::Path => quote!(Path),
+                crate::ir::Location::Query => quote!(Query),
+                crate::ir::Location::Header => quote!(Header),
+            };
+            let wire = &f.wire;
+            Some(quote! {
+                taxsdk_runtime::Param {
+                    wire: #wire,
+                    location: taxsdk_runtime::ParamLocation::#location,
+                }
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn response_type(e: &Endpoint) -> TokenStream {
     match &e.response {
         Some(ty) => rust_type(ty),
@@ -65,6 +94,7 @@ fn marker(service: &Service, e: &Endpoint) -> TokenStream {
     let has_response = e.response.is_some();
     let soap = soap_meta(service, e);
     let soap_reply = soap_reply(service, e);
+    let params = params_meta(service, e);
     quote! {
         #doc
         #[doc = ""]
@@ -85,6 +115,7 @@ fn marker(service: &Service, e: &Endpoint) -> TokenStream {
                 has_request: #has_request,
                 has_response: #has_response,
                 soap: #soap,
+                params: &[#(#params),*],
             };
             #soap_reply
         }

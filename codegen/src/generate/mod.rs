@@ -105,6 +105,21 @@ fn module_root(service: &Service) -> TokenStream {
                 pub const WSDL: &str = include_str!(#file);
             }
         });
+    // The IRP (a session service) reads JSON keys in any case; a server
+    // emulating it maps a key onto its spelling here.
+    let wire_names = (service.auth == crate::ir::Auth::Session).then(|| {
+        let names: std::collections::BTreeSet<&str> = service
+            .models
+            .iter()
+            .flat_map(|m| m.struct_fields().map(|f| f.wire.as_str()))
+            .collect();
+        let names = names.into_iter();
+        quote! {
+            /// Every wire name of the service's models, sorted (the
+            /// service matches JSON keys in any case).
+            pub const WIRE_NAMES: &[&str] = &[#(#names),*];
+        }
+    });
     let spec_version = service.document_version.as_ref().map(|v| {
         quote! {
             /// Version of the service document this crate was generated from.
@@ -189,6 +204,7 @@ fn module_root(service: &Service) -> TokenStream {
 
         #spec_version
         #wsdl
+        #wire_names
 
         /// Status and error codes the service documents.
         pub const ERRORS: &[taxsdk_runtime::ErrorCode] = &[#(#errors)*];

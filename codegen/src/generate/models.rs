@@ -145,6 +145,12 @@ fn is_table_row(service: &Service, model: &str) -> bool {
     })
 }
 
+/// Whether `model` writes absent optional members as `null` (spec
+/// `nulls: write`).
+fn write_nulls(service: &Service, model: &str) -> bool {
+    service.model(model).is_some_and(|m| m.write_nulls)
+}
+
 fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
     let name = ident(&f.rust);
     let wire = &f.wire;
@@ -174,6 +180,8 @@ fn field(service: &Service, model: &str, f: &Field) -> TokenStream {
     let serde = if matches!(f.ty, Type::DataTable(_)) {
         // Read and written by the endpoint's SOAP binding (schema + diffgram).
         quote!(#[serde(skip)])
+    } else if f.is_option() && write_nulls(service, model) {
+        quote!(#[serde(rename = #wire, default)])
     } else if f.is_option() {
         quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
     } else if f.default.is_some() {

@@ -1,8 +1,13 @@
 #![deny(missing_docs)]
-//! India GST e-invoice IRP (Invoice Registration Portal): the hand-written
-//! core of the `gst-irp` crate, which the client generated from
-//! `spec/gst-irp/` builds on.
+//! India GST e-invoice IRP (Invoice Registration Portal). The models,
+//! endpoint descriptions (paths, path/query/header members, documented
+//! errors) and `validate()` are generated from `spec/gst-irp/`; the
+//! session, crypto and HTTP client that carry them are written by hand,
+//! because the IRP's encrypted envelope is unlike any other service's.
 //!
+//! - `client` (feature `client`, on by default): the HTTP client, with one
+//!   typed method per endpoint of the spec, sessions kept and renewed, reads
+//!   repeated and GenerateIrn settled through `DUPIRN` after a lost reply.
 //! - [`crypto`]: the AppKey, the session key (SEK), AES-256-ECB payloads,
 //!   the IRP's RSA public key (PEM, DER, certificate) and the server-side
 //!   private key, on RustCrypto crates.
@@ -54,6 +59,8 @@
 //! # }
 //! ```
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod crypto;
 pub mod envelope;
 // Generated from spec/gst-irp by `cargo xtask codegen`; formatted by the
@@ -61,7 +68,9 @@ pub mod envelope;
 #[rustfmt::skip]
 mod generated;
 mod rules;
-pub use generated::{ERRORS, SERVICE, SPEC_VERSION, endpoints, enums, models, validate};
+pub use generated::{
+    ERRORS, SERVICE, SPEC_VERSION, WIRE_NAMES, endpoints, enums, models, validate,
+};
 pub mod gstin;
 pub mod irn;
 pub mod jwt;

@@ -1016,8 +1016,9 @@ pub fn decode_reply<E: Endpoint>(
 
 /// Read a reply's body, at most `limit` bytes: a larger one (by its
 /// `Content-Length` or as it arrives) is [`Error::ResponseTooLarge`] and
-/// is not read further.
-async fn read_body(
+/// is not read further. Public for clients with their own envelope (the
+/// IRP's) that send through reqwest themselves.
+pub async fn read_body(
     mut response: reqwest::Response,
     endpoint: &'static str,
     url: &str,
@@ -1063,7 +1064,7 @@ async fn read_body(
 
 /// The error and its sources in one line (reqwest hides the useful part in
 /// the source chain).
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(s) = source {
@@ -1074,7 +1075,8 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-fn snippet(body: &[u8]) -> String {
+/// The start of a body as one line of text, for error messages.
+pub fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text: String = text
         .chars()

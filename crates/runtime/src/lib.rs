@@ -29,7 +29,7 @@ pub use codes::EnumCode;
 pub use error::{Error, ServiceStatus};
 pub use meta::{
     AuthScheme, Empty, Endpoint, EndpointMeta, EndpointVisitor, EnvelopeShape, ErrorCode,
-    ErrorKind, Method, ServiceMeta, SoapBinding, SoapOperation,
+    ErrorKind, Method, Param, ParamLocation, ServiceMeta, SoapBinding, SoapOperation,
 };
 #[cfg(feature = "client")]
 pub use retry::RetryPolicy;

@@ -147,6 +147,27 @@ pub struct SoapBinding {
     pub soap12: bool,
 }
 
+/// Where a request member travels when it is not a member of the JSON body;
+/// see [`EndpointMeta::params`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// Substituted for `{wire}` in the path (percent-encoded).
+    Path,
+    /// A query parameter.
+    Query,
+    /// A request header named by the wire name.
+    Header,
+}
+
+/// A request member sent outside the body; see [`EndpointMeta::params`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// Its wire name: the path placeholder, query key or header name.
+    pub wire: &'static str,
+    /// Where it goes.
+    pub location: ParamLocation,
+}
+
 /// An endpoint's SOAP operation; see [`EndpointMeta::soap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SoapOperation {
@@ -193,6 +214,9 @@ pub struct EndpointMeta {
     /// The SOAP operation, for endpoints of a SOAP service (built with
     /// [`EndpointMeta::soap_operation`]); `None` for JSON endpoints.
     pub soap: Option<SoapOperation>,
+    /// Request members that travel in the path, query or headers instead
+    /// of the body (spec `in:`; only session services have them).
+    pub params: &'static [Param],
 }
 
 impl EndpointMeta {

@@ -1088,6 +1088,7 @@ mod tests {
             has_request: true,
             has_response: true,
             soap: None,
+            params: &[],
         }
     }
 
@@ -1123,6 +1124,7 @@ mod tests {
     fn soap_meta(name: &'static str, operation: &'static str) -> EndpointMeta {
         EndpointMeta {
             soap: EndpointMeta::soap_operation(operation, "urn:x", &[], Some("su"), Some("sp")),
+            params: &[],
             ..meta(name, Method::Post, None)
         }
     }

@@ -62,6 +62,7 @@ macro_rules! endpoint {
                 has_request: false,
                 has_response: true,
                 soap: None,
+                params: &[],
             };
         }
     };
@@ -408,6 +409,7 @@ mod soap {
                         None,
                         None,
                     ),
+                    params: &[],
                 };
             }
         };

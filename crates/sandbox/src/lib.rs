@@ -1,10 +1,12 @@
 //! taxsdk-sandbox: local emulators of the tax services, implementing the
 //! generated server traits, for tests and CI without credentials or network.
 //!
-//! Two emulators exist: the RS.ge eAPI "Tax document" JSON service
+//! Three emulators exist: the RS.ge eAPI "Tax document" JSON service
 //! ([`eapi`]) and the RS.ge NtosService SOAP service ([`ntos`]), sharing one
-//! organisation registry and the fault layer of [`faults`]. The IRP (India)
-//! has none yet.
+//! organisation registry, and the India GST e-invoice IRP ([`irp`]: login
+//! with real RSA and AES, IRNs, signed invoices and QR codes, e-way bills;
+//! its NOTES are in the module). All three use the fault layer of
+//! [`faults`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -281,4 +283,6 @@
 
 pub mod eapi;
 pub mod faults;
+pub mod irp;
 pub mod ntos;
+mod server;

@@ -27,6 +27,7 @@ impl taxsdk_runtime::Endpoint for Login {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The registration details of a GSTIN (name, address, state, status) from the IRP's copy of the GST master.
@@ -49,6 +50,12 @@ impl taxsdk_runtime::Endpoint for GetGstinDetails {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[
+            taxsdk_runtime::Param {
+                wire: "Gstin",
+                location: taxsdk_runtime::ParamLocation::Path,
+            },
+        ],
     };
 }
 /// Refresh the IRP's copy of a GSTIN from the GST common portal and return it; 3001 when the common portal has no data for it. Documented by NIC and by GSP documentation, not exercised by the gst_irn library.
@@ -71,6 +78,12 @@ impl taxsdk_runtime::Endpoint for SyncGstin {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[
+            taxsdk_runtime::Param {
+                wire: "Gstin",
+                location: taxsdk_runtime::ParamLocation::Path,
+            },
+        ],
     };
 }
 /// Register an INV-01 document and get its IRN, acknowledgement and the signed invoice and QR code. One IRN exists per seller GSTIN, financial year, document type and document number, also after cancellation: a second request answers 2150 with an InfoDtls entry DUPIRN carrying the existing IRN's AckNo, AckDt and Irn. With EwbDtls an e-way bill is generated as well; if that fails the IRN is still generated and InfoDtls holds EWBERR with the e-way bill errors (e.g. 4019). EWBPPD reports the pin-to-pin distance the IRP computed.
@@ -97,6 +110,7 @@ impl taxsdk_runtime::Endpoint for GenerateIrn {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The registered e-invoice by its IRN (the same object GenerateIrn returns). Only for IRNs generated in the last 2 days (2283 for older ones); 2148 when the IRN is unknown. The gst_irn library accepts sup_gstin but does not send it.
@@ -119,6 +133,20 @@ impl taxsdk_runtime::Endpoint for GetIrnDetails {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[
+            taxsdk_runtime::Param {
+                wire: "Irn",
+                location: taxsdk_runtime::ParamLocation::Path,
+            },
+            taxsdk_runtime::Param {
+                wire: "sup_gstin",
+                location: taxsdk_runtime::ParamLocation::Header,
+            },
+            taxsdk_runtime::Param {
+                wire: "irp",
+                location: taxsdk_runtime::ParamLocation::Header,
+            },
+        ],
     };
 }
 /// The e-invoice registered for a document type, number and date of the logged-in GSTIN, as GenerateIrn returns it. A `/` in the document number must be percent-encoded in the query.
@@ -141,6 +169,20 @@ impl taxsdk_runtime::Endpoint for GetIrnByDocDetails {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[
+            taxsdk_runtime::Param {
+                wire: "doctype",
+                location: taxsdk_runtime::ParamLocation::Query,
+            },
+            taxsdk_runtime::Param {
+                wire: "docnum",
+                location: taxsdk_runtime::ParamLocation::Query,
+            },
+            taxsdk_runtime::Param {
+                wire: "docdate",
+                location: taxsdk_runtime::ParamLocation::Query,
+            },
+        ],
     };
 }
 /// Cancel an IRN. Only within 24 hours of its generation (2270 after) and not while an e-way bill generated for it is active (2230; 4002 is also named for this case); cancelling an IRN that is not active answers 9999. A cancelled document number cannot be registered again (2150).
@@ -166,6 +208,7 @@ impl taxsdk_runtime::Endpoint for CancelIrn {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Generate an e-way bill for an active IRN of a goods invoice (not for credit or debit notes nor services-only documents: 4010). Distance 0 lets the IRP compute the pin-to-pin distance, which InfoDtls EWBPPD reports. The path comes from GSP documentation.
@@ -194,6 +237,7 @@ impl taxsdk_runtime::Endpoint for GenerateEwbByIrn {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The e-way bill generated for an IRN: its number, status, generating GSTIN, date and validity.
@@ -216,6 +260,12 @@ impl taxsdk_runtime::Endpoint for GetEwbByIrn {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[
+            taxsdk_runtime::Param {
+                wire: "Irn",
+                location: taxsdk_runtime::ParamLocation::Path,
+            },
+        ],
     };
 }
 /// Cancel an e-way bill. The IRP offers this only in the sandbox; in production e-way bills are cancelled on the e-way bill system. It speaks the e-way bill system's envelope, not the IRP's: headers client-id, client-secret, Gstin and authtoken; body {"action": "CANEWB", "data": AES(Sek) of the base64 of the CancelEwbRequest JSON}; reply {"status": "1", "data": encrypted CancelEwbResponse} with lower-case keys and a string status, or {"status": "0", "error": base64 of {"errorCodes": "240"}, "info": null} (EwbErrorInfo), whose codes belong to the e-way bill system, not to this list. NIC gives the URL only as &lt;URL&gt;/ewayapi/; the /ewaybillapi/v1.03 prefix is an inference.
@@ -238,6 +288,7 @@ impl taxsdk_runtime::Endpoint for CancelEwb {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The IRNs of the logged-in GSTIN rejected on a date: when the same IRN was generated on more than one IRP, only one registration survives the de-duplication and the others are rejected. The reply is a list of IRNs; the path prefix is unverified (NIC's page shows &lt;URL&gt;/api/invoice/ rejectedirns, client code uses the /eicore/v1.03/Invoice prefix of the other IRN endpoints).
@@ -260,6 +311,16 @@ impl taxsdk_runtime::Endpoint for GetRejectedIrns {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[
+            taxsdk_runtime::Param {
+                wire: "date",
+                location: taxsdk_runtime::ParamLocation::Query,
+            },
+            taxsdk_runtime::Param {
+                wire: "sup_gstin",
+                location: taxsdk_runtime::ParamLocation::Header,
+            },
+        ],
     };
 }
 /// Static descriptions of every endpoint, in spec order.

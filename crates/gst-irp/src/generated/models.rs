@@ -104,25 +104,25 @@ pub struct GstinDetails {
     #[serde(rename = "Gstin")]
     pub gstin: String,
     /// Trade name; may be null.
-    #[serde(rename = "TradeName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "TradeName", default)]
     pub trade_name: Option<String>,
     /// Legal name.
     #[serde(rename = "LegalName")]
     pub legal_name: String,
     /// Building name; may be null.
-    #[serde(rename = "AddrBnm", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AddrBnm", default)]
     pub addr_bnm: Option<String>,
     /// Building number; may be null.
-    #[serde(rename = "AddrBno", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AddrBno", default)]
     pub addr_bno: Option<String>,
     /// Floor number; may be null.
-    #[serde(rename = "AddrFlno", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AddrFlno", default)]
     pub addr_flno: Option<String>,
     /// Street; may be null.
-    #[serde(rename = "AddrSt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AddrSt", default)]
     pub addr_st: Option<String>,
     /// Locality; may be null.
-    #[serde(rename = "AddrLoc", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AddrLoc", default)]
     pub addr_loc: Option<String>,
     /// State code as a number (some GSPs send a string); a buyer's Stcd is its text.
     #[serde_as(as = "taxsdk_runtime::wire::LenientNumber")]
@@ -139,15 +139,15 @@ pub struct GstinDetails {
     #[serde(rename = "Status")]
     pub status: GstinStatus,
     /// Whether e-invoicing is blocked for the GSTIN; may be null.
-    #[serde(rename = "BlkStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BlkStatus", default)]
     pub blk_status: Option<BlockStatus>,
     /// Date of registration; may be null.
     #[serde_as(as = "Option<taxsdk_runtime::wire::DateAs<formats::Format1>>")]
-    #[serde(rename = "DtReg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "DtReg", default)]
     pub dt_reg: Option<chrono::NaiveDate>,
     /// Date of de-registration; null while registered.
     #[serde_as(as = "Option<taxsdk_runtime::wire::DateAs<formats::Format1>>")]
-    #[serde(rename = "DtDReg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "DtDReg", default)]
     pub dt_d_reg: Option<chrono::NaiveDate>,
 }
 /// A registered e-invoice: the Data of GenerateIrn, GetIrnDetails and GetIrnByDocDetails.
@@ -174,18 +174,18 @@ pub struct IrnDetails {
     #[serde(rename = "Status")]
     pub status: IrnStatus,
     /// E-way bill number (12 digits) when one was generated with the IRN; else null.
-    #[serde(rename = "EwbNo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EwbNo", default)]
     pub ewb_no: Option<i64>,
     /// E-way bill date; null without an e-way bill.
     #[serde_as(as = "Option<taxsdk_runtime::wire::DateTimeAs<formats::Format0>>")]
-    #[serde(rename = "EwbDt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EwbDt", default)]
     pub ewb_dt: Option<chrono::NaiveDateTime>,
     /// End of the e-way bill's validity; null without an e-way bill.
     #[serde_as(as = "Option<taxsdk_runtime::wire::DateTimeAs<formats::Format0>>")]
-    #[serde(rename = "EwbValidTill", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EwbValidTill", default)]
     pub ewb_valid_till: Option<chrono::NaiveDateTime>,
     /// Remarks; usually null.
-    #[serde(rename = "Remarks", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Remarks", default)]
     pub remarks: Option<String>,
 }
 /// Which IRN to fetch (GetIrnDetails).
@@ -345,10 +345,10 @@ pub struct EwbByIrnResponse {
     pub ewb_dt: chrono::NaiveDateTime,
     /// End of validity; may be null.
     #[serde_as(as = "Option<taxsdk_runtime::wire::DateTimeAs<formats::Format0>>")]
-    #[serde(rename = "EwbValidTill", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EwbValidTill", default)]
     pub ewb_valid_till: Option<chrono::NaiveDateTime>,
     /// Remarks; usually null.
-    #[serde(rename = "Remarks", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Remarks", default)]
     pub remarks: Option<String>,
 }
 /// Which IRN's e-way bill to fetch (GetEwbByIrn).

@@ -24,6 +24,7 @@ impl taxsdk_runtime::Endpoint for Authenticate {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Second step of two-step authentication: exchange PIN_TOKEN and the four-digit PIN received by SMS for an ACCESS_TOKEN. DEVICE_CODE, ADDRESS, BROWSER and OPER_SYSTEM are sent only to remember the device, so that the next Authenticate with the same DEVICE_CODE skips the PIN; only DEVICE_CODE matters for that, the others are informational.
@@ -46,6 +47,7 @@ impl taxsdk_runtime::Endpoint for AuthenticatePin {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Log out: invalidates the access token sent in the Authorization header. No parameters.
@@ -68,6 +70,7 @@ impl taxsdk_runtime::Endpoint for SignOut {
         has_request: false,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// Whether a person or company (by TIN) is a VAT payer on a given date.
@@ -90,6 +93,7 @@ impl taxsdk_runtime::Endpoint for GetVatPayerStatus {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// General information (name, address, VAT-payer and diplomat status) about a TIN.
@@ -112,6 +116,7 @@ impl taxsdk_runtime::Endpoint for GetOrgInfoByTin {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Units of measure (value / label pairs). No parameters; DATA is a JSON array.
@@ -134,6 +139,7 @@ impl taxsdk_runtime::Endpoint for GetUnits {
         has_request: false,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The stored reply of the SaveInvoice / ActivateInvoice call that was made with this TransactionId. -6: unknown TransactionId; -7: that call is still running.
@@ -156,6 +162,7 @@ impl taxsdk_runtime::Endpoint for GetTransactionResult {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The list of final document statuses, each a combination of a seller action and a buyer action. Their IDs are the values of the ACTION filter of ListInvoices. No parameters; DATA is a JSON array. Permission: read.
@@ -178,6 +185,7 @@ impl taxsdk_runtime::Endpoint for GetActions {
         has_request: false,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// One document with all its sub-objects, by ID, by number, or (for a new distribution sub-document) by parent ID. With both InvoiceID and parentInvoiceID 0 the service returns an empty INVOICE skeleton. Empty dates come back as "". Permission: read.
@@ -200,6 +208,7 @@ impl taxsdk_runtime::Endpoint for GetInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Save (create or update) a document without activating it; send SELLER_ACTION 0. A new document has ID 0; a correction is a new document (ID 0) with PREV_CORRECTION_ID and CORRECT_REASON_ID set. An advance document has INV_CATEGORY 4 and INV_TYPE 6. A distribution sub-document has INV_TYPE "without transportation" or "internal shipment" and PARENT_ID of a distribution document. The optional TransactionId makes the call idempotent: a repeated TransactionId returns the first call's reply, or -7 while that call still runs; a failed first call is forgotten, so a retry runs again. The document also lists the -2xx range. Permission: create/edit.
@@ -222,6 +231,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Activate (send to the buyer) a document. For a saved document send only INVOICE.ID; any other changed fields are ignored (use SaveInvoice to edit). To save and activate in one call send the full INVOICE with ID 0 and SELLER_ACTION 1. TransactionId works as in SaveInvoice; it has no effect when only the ID is sent. The document also lists the -2xx range. Permission: activate.
@@ -244,6 +254,7 @@ impl taxsdk_runtime::Endpoint for ActivateInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Activate several saved documents by ID. DATA of the reply is empty. The document also lists the -2xx range. Permission: activate.
@@ -266,6 +277,7 @@ impl taxsdk_runtime::Endpoint for ActivateInvoices {
         has_request: true,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// Delete a document (only saved, unconfirmed active, or refused ones); only INVOICE.ID is sent. The document also lists the -2xx range. Permission: delete.
@@ -288,6 +300,7 @@ impl taxsdk_runtime::Endpoint for DeleteInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Request cancellation of an activated document that the buyer confirmed; only INVOICE.ID is sent. The document also lists the -2xx range. Permission: cancel.
@@ -310,6 +323,7 @@ impl taxsdk_runtime::Endpoint for CancelInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Refuse a received document (as the buyer); only INVOICE.ID is sent. The document also lists the -2xx range. Permission: confirm.
@@ -332,6 +346,7 @@ impl taxsdk_runtime::Endpoint for RefuseInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Refuse several received documents by ID. DATA of the reply is empty. The document also lists the -2xx range. Permission: confirm.
@@ -354,6 +369,7 @@ impl taxsdk_runtime::Endpoint for RefuseInvoices {
         has_request: true,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// Confirm a received document (as the buyer); only INVOICE.ID is sent. The document also lists the -2xx range. Permission: confirm.
@@ -376,6 +392,7 @@ impl taxsdk_runtime::Endpoint for ConfirmInvoice {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Confirm several received documents by ID. DATA of the reply is empty. The document also lists the -2xx range. Permission: confirm.
@@ -398,6 +415,7 @@ impl taxsdk_runtime::Endpoint for ConfirmInvoices {
         has_request: true,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// List documents matching optional filters; without filters the last 10 documents. Rows come newest first (by CREATE_DATE); deleted documents are hidden unless SELLER_ACTION_TXT filters for "წაშლილი". TYPE 5/50 needs TIN_BUYER (and OPERATION_DATE), otherwise -2. The reply is a table (Data.Fields + Data.Rows) plus Summary._Count; see ListInvoicesRow for the columns. Permission: read.
@@ -420,6 +438,7 @@ impl taxsdk_runtime::Endpoint for ListInvoices {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Full documents, with goods and other details, for a list of document IDs. Unlike the other list methods the reply is DATA.INVOICES, a list of {"INVOICE": ...} objects, not a Fields/Rows table. Permission: read.
@@ -442,6 +461,7 @@ impl taxsdk_runtime::Endpoint for ListGoods {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Excise goods catalogue, filtered by optional parameters (send none, or send every field with empty values for the ones not used). The reply is a Fields/Rows table; see ListExciseRow. Permission: read.
@@ -464,6 +484,7 @@ impl taxsdk_runtime::Endpoint for ListExcise {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// The caller's barcode catalogue, filtered by optional parameters. The reply is a Fields/Rows table; see ListBarCodesRow. Permission: read.
@@ -486,6 +507,7 @@ impl taxsdk_runtime::Endpoint for ListBarCodes {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Information about one barcode of the caller's catalogue; an empty object when the barcode is unknown. Permission: read.
@@ -508,6 +530,7 @@ impl taxsdk_runtime::Endpoint for GetBarCode {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Delete the caller's barcode information. No parameters; -5 when it fails. Permission: read (as the document states).
@@ -530,6 +553,7 @@ impl taxsdk_runtime::Endpoint for ClearBarCodes {
         has_request: false,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// The number of the VAT declaration of a period (YYYYMM). Permission: create/edit.
@@ -552,6 +576,7 @@ impl taxsdk_runtime::Endpoint for GetSeqNum {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Attach documents (by ID) to the VAT declaration of a period. DATA of the reply is empty. The document also lists the -2xx range. Permission: create/edit.
@@ -574,6 +599,7 @@ impl taxsdk_runtime::Endpoint for CreateDecl {
         has_request: true,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// Static descriptions of every endpoint, in spec order.

@@ -28,6 +28,7 @@ impl taxsdk_runtime::Endpoint for WhatIsMyIp {
             None,
             None,
         ),
+        params: &[],
     };
 }
 /// Create a service user (su/sp) for the main user `user_name`/`user_password`, bound to `ip`. `su` and `sp` are the NEW service user's name and password, not the caller's.
@@ -54,6 +55,7 @@ impl taxsdk_runtime::Endpoint for CreateSerUser {
             None,
             None,
         ),
+        params: &[],
     };
 }
 /// Change the service user `su` of the main user `user_name`/`user_password`: its password `sp`, IP and notes. There is no user_id parameter.
@@ -80,6 +82,7 @@ impl taxsdk_runtime::Endpoint for UpdateSerUser {
             None,
             None,
         ),
+        params: &[],
     };
 }
 /// The service users of the main user `user_name`/`user_password`; `user_id` is the main user's id.
@@ -106,6 +109,7 @@ impl taxsdk_runtime::Endpoint for GetSerUsers {
             None,
             None,
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -169,6 +173,7 @@ impl taxsdk_runtime::Endpoint for GetSerUsersNotes {
             None,
             None,
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -226,6 +231,7 @@ impl taxsdk_runtime::Endpoint for Chek {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Create (invois_id 0) or update a tax invoice header: operation date, seller and buyer un_id. Returns the invoice's id in `invois_id`. overhead_no/overhead_dt are deprecated (send "" and any date); b_s_user_id is usually 0.
@@ -263,6 +269,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoice {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// save_invoice with a note (`note`, after sp).
@@ -301,6 +308,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoiceN {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// save_invoice for an advance (compensation) invoice.
@@ -338,6 +346,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoiceA {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// An invoice header by id. An unknown id answers false. Before sending f_number is -1; without a correction k_id and k_type are -1; unset dates are 0001-01-01T00:00:00.
@@ -364,6 +373,7 @@ impl taxsdk_runtime::Endpoint for GetInvoice {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The goods lines of an invoice.
@@ -392,6 +402,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceDesc {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -476,6 +487,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoiceDesc {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Delete goods line `id` of invoice `inv_id`.
@@ -502,6 +514,7 @@ impl taxsdk_runtime::Endpoint for DeleteInvoiceDesc {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The waybills linked to an invoice.
@@ -528,6 +541,7 @@ impl taxsdk_runtime::Endpoint for GetNtosInvoicesInvNos {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -591,6 +605,7 @@ impl taxsdk_runtime::Endpoint for SaveNtosInvoicesInvNos {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Unlink waybill link `id` from invoice `inv_id`.
@@ -617,6 +632,7 @@ impl taxsdk_runtime::Endpoint for DeleteNtosInvoicesInvNos {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The un_id (internal taxpayer id) of a TIN, and the taxpayer's name. A result &lt;= 0 means not found.
@@ -645,6 +661,7 @@ impl taxsdk_runtime::Endpoint for GetUnIdFromTin {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The TIN of an un_id, and the taxpayer's name.
@@ -673,6 +690,7 @@ impl taxsdk_runtime::Endpoint for GetTinFromUnId {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The name of the taxpayer with this un_id.
@@ -701,6 +719,7 @@ impl taxsdk_runtime::Endpoint for GetOrgNameFromUnId {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The un_id of the logged-in main user's own taxpayer.
@@ -727,6 +746,7 @@ impl taxsdk_runtime::Endpoint for GetUnIdFromUserId {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Seller side: move an invoice to the TARGET status `status`: 0-&gt;1 send, 4-&gt;5 send a correction, a draft (0, 4) to -1 delete, 2-&gt;6 request cancellation. f_series/f_number are assigned on sending.
@@ -753,6 +773,7 @@ impl taxsdk_runtime::Endpoint for ChangeInvoiceStatus {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Buyer side: confirm, moving the invoice to the TARGET status `status`: 1-&gt;2 confirm, 5-&gt;8 confirm a correction, 6-&gt;7 confirm a cancellation.
@@ -779,6 +800,7 @@ impl taxsdk_runtime::Endpoint for AcseptInvoiceStatus {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Buyer side: reject a sent invoice with a reason (`ref_text`). It returns to 0 (a rejected correction to 4) with WAS_REF = 1.
@@ -805,6 +827,7 @@ impl taxsdk_runtime::Endpoint for RefInvoiceStatus {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Create a corrective invoice of invoice `inv_id` with correction type `k_type`; returns its id in `k_id`. A second correction is made on the last confirmed correction.
@@ -833,6 +856,7 @@ impl taxsdk_runtime::Endpoint for KInvoice {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Meaning unverified (returns an id in `k_id`).
@@ -859,6 +883,7 @@ impl taxsdk_runtime::Endpoint for GInvoice {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The id of the active correction of invoice `inv_id`, in `k_id`.
@@ -887,6 +912,7 @@ impl taxsdk_runtime::Endpoint for GetMakoreqtirebeli {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Invoices the taxpayer `un_id` issued. s_dt/e_dt bound the registration date, op_s_dt/op_e_dt the operation date (0001-01-01T00:00:00 = no bound); invoice_no, sa_ident_no (the counterparty's TIN), desc (the counterparty's name) and doc_mos_nom (declaration number) filter when not empty.
@@ -926,6 +952,7 @@ impl taxsdk_runtime::Endpoint for GetSellerInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1032,6 +1059,7 @@ impl taxsdk_runtime::Endpoint for GetBuyerInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1132,6 +1160,7 @@ impl taxsdk_runtime::Endpoint for GetUserInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1212,6 +1241,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceNumbers {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1274,6 +1304,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceTins {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1336,6 +1367,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceD {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1398,6 +1430,7 @@ impl taxsdk_runtime::Endpoint for GetSellerInvoicesR {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1464,6 +1497,7 @@ impl taxsdk_runtime::Endpoint for GetBuyerInvoicesR {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1530,6 +1564,7 @@ impl taxsdk_runtime::Endpoint for PrintInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1594,6 +1629,7 @@ impl taxsdk_runtime::Endpoint for GetAkciz {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1657,6 +1693,7 @@ impl taxsdk_runtime::Endpoint for GetSeqNums {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1716,6 +1753,7 @@ impl taxsdk_runtime::Endpoint for AddInvToDecl {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Buyer side: ask seller `seller_un_id` to issue an invoice (inv_id 0 creates the request).
@@ -1754,6 +1792,7 @@ impl taxsdk_runtime::Endpoint for SaveInvoiceRequest {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Buyer side: delete invoice request `inv_id`.
@@ -1782,6 +1821,7 @@ impl taxsdk_runtime::Endpoint for DelInvoiceRequest {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// An invoice request by id.
@@ -1810,6 +1850,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceRequest {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Seller side: accept invoice request `id`.
@@ -1838,6 +1879,7 @@ impl taxsdk_runtime::Endpoint for AcseptInvoiceRequestStatus {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Invoice requests the seller `seller_un_id` received.
@@ -1866,6 +1908,7 @@ impl taxsdk_runtime::Endpoint for GetRequestedInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1930,6 +1973,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceRequests {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -1992,6 +2036,7 @@ impl taxsdk_runtime::Endpoint for GetSellerFilterCount {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Number of the buyer's invoices per status (st_N counts status N); buyers see no drafts.
@@ -2018,6 +2063,7 @@ impl taxsdk_runtime::Endpoint for GetBuyerFilterCount {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Invoices changed between st_date and end_date.
@@ -2044,6 +2090,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceChanges {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -2108,6 +2155,7 @@ impl taxsdk_runtime::Endpoint for GetInvoiceId {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// The date of declaration `decl_num` of taxpayer `un_id` (a string here), as xs:anyType. su/sp come first.
@@ -2136,6 +2184,7 @@ impl taxsdk_runtime::Endpoint for GetDeclDate {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Advance invoices of seller `seller_un_id` to buyer `buyer_tin` that can be attached to an invoice of `operation_date`.
@@ -2162,6 +2211,7 @@ impl taxsdk_runtime::Endpoint for GetAttachableAdvanceInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -2225,6 +2275,7 @@ impl taxsdk_runtime::Endpoint for GetAttachedAdvanceInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
     fn read_soap_reply(
         mut reader: taxsdk_runtime::soap::BodyReader<'_>,
@@ -2297,6 +2348,7 @@ impl taxsdk_runtime::Endpoint for AttachAdvanceInvoice {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Detach the advance invoices `advance_invoices` from invoice `invoice_id`. Status "200" means success.
@@ -2323,6 +2375,7 @@ impl taxsdk_runtime::Endpoint for DetachAdvanceInvoices {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Change the VAT amount of attached advance invoice `advance_invoice_id`. Status "200" means success.
@@ -2356,6 +2409,7 @@ impl taxsdk_runtime::Endpoint for UpdateAdvanceInvoice {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Change the barter status of invoice `inv_id` (only in this copy of the WSDL; the reply is xs:anyType).
@@ -2382,6 +2436,7 @@ impl taxsdk_runtime::Endpoint for ChangeBarterStatus {
             Some("su"),
             Some("sp"),
         ),
+        params: &[],
     };
 }
 /// Static descriptions of every endpoint, in spec order.

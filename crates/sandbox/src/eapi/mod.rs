@@ -39,7 +39,7 @@ use std::time::Duration;
 use rsge_eapi::models::Invoice;
 use taxsdk_runtime::server::axum;
 
-use crate::faults::{FaultConfig, FaultListener, FaultStats, Faults};
+use crate::faults::{FaultConfig, FaultStats, Faults};
 
 pub use seed::{BarCodeSeed, ExciseSeed, OrgSeed, Permission, SubUser, UserSeed};
 pub use status::BAD_CREDENTIALS;
@@ -361,21 +361,18 @@ async fn limit_request(
 #[derive(Debug)]
 pub struct RunningSandbox {
     sandbox: Sandbox,
-    addr: SocketAddr,
-    base_url: String,
-    shutdown: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
+    server: crate::server::Server,
 }
 
 impl RunningSandbox {
     /// `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.server.base_url()
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The state handle.
@@ -403,21 +400,9 @@ impl RunningSandbox {
     /// released once the caller's own [`Sandbox`] handles are dropped.
     /// Dropping a `RunningSandbox` also stops the server, without waiting.
     pub async fn shutdown(self) {
-        let Self {
-            sandbox,
-            shutdown,
-            mut task,
-            ..
-        } = self;
+        let Self { sandbox, server } = self;
         drop(sandbox);
-        let _ = shutdown.send(());
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-            let _ = task.await;
-        }
+        server.stop().await;
     }
 }
 
@@ -437,44 +422,8 @@ pub async fn spawn_with(config: Config) -> std::io::Result<RunningSandbox> {
 /// Serve `sandbox` on `addr` in a background task (with the fault layer
 /// when its config has `faults`).
 pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = sandbox.router();
-    // Resolves on send or when the handle is dropped.
-    let stop = async move {
-        let _ = rx.await;
-    };
-    let task = match sandbox.faults.clone() {
-        None => tokio::spawn(async move {
-            let server = axum::serve(listener, router).with_graceful_shutdown(stop);
-            if let Err(e) = server.await {
-                tracing::error!(error = %e, "eAPI sandbox server stopped");
-            }
-        }),
-        Some(faults) => {
-            // The fault layer resets connections through the listener's
-            // streams, handed to it as connect info.
-            let router = router.layer(axum::middleware::from_fn_with_state(
-                faults,
-                crate::faults::inject,
-            ));
-            let app = router.into_make_service_with_connect_info::<crate::faults::Conn>();
-            tokio::spawn(async move {
-                let server = axum::serve(FaultListener { inner: listener }, app)
-                    .with_graceful_shutdown(stop);
-                if let Err(e) = server.await {
-                    tracing::error!(error = %e, "eAPI sandbox server stopped");
-                }
-            })
-        }
-    };
-    tracing::info!(%addr, "eAPI sandbox listening");
-    Ok(RunningSandbox {
-        sandbox,
-        addr,
-        base_url: format!("http://{addr}"),
-        shutdown: tx,
-        task,
-    })
+    let server =
+        crate::server::Server::start(addr, sandbox.router(), sandbox.faults.clone(), "eAPI")
+            .await?;
+    Ok(RunningSandbox { sandbox, server })
 }

@@ -107,12 +107,11 @@ mod state;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use taxsdk_runtime::server::axum;
 
 use crate::eapi::{ExciseSeed, OrgSeed};
-use crate::faults::{FaultConfig, FaultListener, FaultStats, Faults};
+use crate::faults::{FaultConfig, FaultStats, Faults};
 use seed::{MainUserSeed, ServiceUserSeed};
 use state::State;
 
@@ -353,27 +352,24 @@ async fn describe(
 #[derive(Debug)]
 pub struct RunningSandbox {
     sandbox: Sandbox,
-    addr: SocketAddr,
-    base_url: String,
-    shutdown: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
+    server: crate::server::Server,
 }
 
 impl RunningSandbox {
     /// `http://127.0.0.1:<port>`: the client's base URL (the service is at
     /// [`PATH`] below it).
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.server.base_url()
     }
 
     /// The service's URL: base URL + [`PATH`].
     pub fn service_url(&self) -> String {
-        format!("{}{PATH}", self.base_url)
+        format!("{}{PATH}", self.base_url())
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The state handle.
@@ -383,17 +379,7 @@ impl RunningSandbox {
 
     /// Stop the server and wait (at most 5 s, then it is aborted).
     pub async fn shutdown(self) {
-        let Self {
-            shutdown, mut task, ..
-        } = self;
-        let _ = shutdown.send(());
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-            let _ = task.await;
-        }
+        self.server.stop().await;
     }
 }
 
@@ -410,44 +396,12 @@ pub async fn spawn_with(config: Config) -> std::io::Result<RunningSandbox> {
 /// Serve `sandbox` on `addr` in a background task (with the fault layer
 /// when its config has `faults`).
 pub async fn serve(sandbox: Sandbox, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = sandbox.router();
-    // Resolves on send or when the handle is dropped.
-    let stop = async move {
-        let _ = rx.await;
-    };
-    let task = match sandbox.faults.clone() {
-        None => tokio::spawn(async move {
-            let server = axum::serve(listener, router).with_graceful_shutdown(stop);
-            if let Err(e) = server.await {
-                tracing::error!(error = %e, "NtosService sandbox server stopped");
-            }
-        }),
-        Some(faults) => {
-            // The fault layer resets connections through the listener's
-            // streams, handed to it as connect info.
-            let router = router.layer(axum::middleware::from_fn_with_state(
-                faults,
-                crate::faults::inject,
-            ));
-            let app = router.into_make_service_with_connect_info::<crate::faults::Conn>();
-            tokio::spawn(async move {
-                let server = axum::serve(FaultListener { inner: listener }, app)
-                    .with_graceful_shutdown(stop);
-                if let Err(e) = server.await {
-                    tracing::error!(error = %e, "NtosService sandbox server stopped");
-                }
-            })
-        }
-    };
-    tracing::info!(%addr, "NtosService sandbox listening");
-    Ok(RunningSandbox {
-        sandbox,
+    let server = crate::server::Server::start(
         addr,
-        base_url: format!("http://{addr}"),
-        shutdown: tx,
-        task,
-    })
+        sandbox.router(),
+        sandbox.faults.clone(),
+        "NtosService",
+    )
+    .await?;
+    Ok(RunningSandbox { sandbox, server })
 }

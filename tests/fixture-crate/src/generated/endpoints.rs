@@ -24,6 +24,7 @@ impl taxsdk_runtime::Endpoint for Login {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// End the session.
@@ -44,6 +45,7 @@ impl taxsdk_runtime::Endpoint for SignOut {
         has_request: false,
         has_response: false,
         soap: None,
+        params: &[],
     };
 }
 /// Save an item.
@@ -64,6 +66,7 @@ impl taxsdk_runtime::Endpoint for SaveItem {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// List items.
@@ -84,6 +87,7 @@ impl taxsdk_runtime::Endpoint for ListItems {
         has_request: true,
         has_response: true,
         soap: None,
+        params: &[],
     };
 }
 /// Static descriptions of every endpoint, in spec order.
