@@ -159,6 +159,13 @@ fn gst_irn_against_the_irp_sandbox() {
         "Stcd": "27",
     });
     assert_eq!(*to_buyer, expected);
+    // Ours (gst_irp::build::to_buyer) gives the same members, plus TrdNm.
+    let details: gst_irp::models::GstinDetails = serde_json::from_value(info.clone()).unwrap();
+    let mut ours = serde_json::to_value(gst_irp::build::to_buyer(&details, "27")).unwrap();
+    let ours = ours.as_object_mut().unwrap();
+    assert_eq!(ours.remove("TrdNm"), Some(json!(seeded.trade_name)));
+    ours.retain(|_, v| !v.is_null());
+    assert_eq!(Value::Object(ours.clone()), expected);
 
     // GenerateIrn: the IRN is SHA-256 of seller + FY + type + number.
     let irn = compute_irn(seed::GSTIN, "INV", DOC_NO, DOC_DATE).unwrap();

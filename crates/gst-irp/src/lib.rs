@@ -8,6 +8,8 @@
 //! - `client` (feature `client`, on by default): the HTTP client, with one
 //!   typed method per endpoint of the spec, sessions kept and renewed, reads
 //!   repeated and GenerateIrn settled through `DUPIRN` after a lost reply.
+//! - [`build`]: invoices from lines (amounts, taxes and totals worked out
+//!   so that the portal's checks hold) and `to_buyer` from a GSTIN lookup.
 //! - [`crypto`]: the AppKey, the session key (SEK), AES-256-ECB payloads,
 //!   the IRP's RSA public key (PEM, DER, certificate) and the server-side
 //!   private key, on RustCrypto crates.
@@ -59,6 +61,7 @@
 //! # }
 //! ```
 
+pub mod build;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod crypto;
