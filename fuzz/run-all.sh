@@ -21,7 +21,7 @@ for target in $targets; do
         -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=30 \
         >"$log" 2>&1
     result=$?
-    execs=$(grep -o '^#[0-9]*' "$log" | tail -n 1)
+    execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
     files=$(find "corpus/$target" -type f | wc -l)
     size=$(du -sk "corpus/$target" | cut -f1)
     if [ "$result" -eq 0 ]; then
@@ -30,6 +30,6 @@ for target in $targets; do
         verdict="FINDING (exit $result, see $log and artifacts/$target/)"
         status=1
     fi
-    echo "$target: ${seconds}s, ${execs:-#?} executions, corpus $files files / ${size} KiB, $verdict"
+    echo "$target: ${seconds}s, ${execs:-?} executions, corpus $files files / ${size} KiB, $verdict"
 done
 exit $status

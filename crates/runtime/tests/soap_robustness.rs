@@ -146,3 +146,38 @@ proptest! {
         prop_assert_eq!(&read["v"], &value);
     }
 }
+
+/// Found by the `soap_datatable` and `soap_envelope` fuzz targets: a NUL
+/// byte (or a `&#0;` reference) was read into a value that could then not
+/// be written back. XML 1.0 has no such characters: the reply is refused,
+/// naming the character and where it is.
+#[test]
+fn characters_xml_does_not_allow_are_refused() {
+    let reply = |text: &str| {
+        format!(
+            r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><opResponse xmlns="{NS}"><opResult>{text}</opResult></opResponse></soap:Body></soap:Envelope>"#
+        )
+    };
+    #[derive(Deserialize, Debug)]
+    struct Text {
+        #[serde(rename = "opResult")]
+        #[allow(dead_code)]
+        result: String,
+    }
+    let read =
+        |body: String| BodyReader::reply(body.as_bytes(), "op").and_then(|r| r.decode::<Text>());
+    for (text, expected) in [
+        ("a\u{0}b", "character U+0000 at byte"),
+        ("a\u{1f}b", "character U+001F at byte"),
+        ("a\u{ffff}b", "character U+FFFF at byte"),
+        ("a&#0;b", "invalid character reference `&#0;`"),
+        ("a&#x1;b", "stands for U+0001"),
+    ] {
+        let e = read(reply(text)).expect_err(text);
+        assert!(e.to_string().contains(expected), "{text:?}: {e}");
+    }
+    // Tabs, line ends and characters beyond the BMP are fine.
+    for text in ["a\tb\r\nc", "&#x1F600;", "ა&#9;ბ"] {
+        read(reply(text)).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    }
+}

@@ -238,3 +238,92 @@ async fn lost_replies_never_register_an_invoice_twice() {
         "no lost reply was recovered through DUPIRN"
     );
 }
+
+/// The e-way bill endpoints (one of them on the e-way bill system's own
+/// envelope), SyncGstin and GetRejectedIrns through the typed client.
+#[tokio::test]
+async fn e_way_bills_sync_and_rejected_irns() {
+    use gst_irp::enums::{EwbCancelReason, IrnStatus, TransportMode, VehicleType};
+
+    let sandbox = irp::spawn().await.unwrap();
+    let client = client(&sandbox);
+    let synced = client.sync_gstin(BUYER).await.unwrap();
+    assert_eq!(synced.data.gstin, BUYER);
+
+    let irn = client
+        .generate_irn(&invoice("EWB/2022/0001"))
+        .await
+        .unwrap()
+        .data
+        .irn;
+    let ewb = client
+        .generate_ewb_by_irn(&EwbByIrnRequest {
+            irn: irn.clone(),
+            distance: 0,
+            trans_mode: Some(TransportMode::Road),
+            trans_id: None,
+            trans_name: None,
+            trans_doc_no: None,
+            trans_doc_dt: None,
+            veh_no: Some("KA01AB1234".into()),
+            veh_type: Some(VehicleType::Regular),
+            exp_ship_dtls: None,
+            disp_dtls: None,
+        })
+        .await
+        .unwrap();
+    // Distance 0: the IRP computes it and says so in InfoDtls.
+    assert!(
+        ewb.info.iter().any(|i| matches!(i, Info::EwbDistance(_))),
+        "{:?}",
+        ewb.info
+    );
+    let found = client
+        .get_ewb_by_irn(&EwbByIrnLookup { irn: irn.clone() })
+        .await
+        .unwrap();
+    assert_eq!(found.data.ewb_no, ewb.data.ewb_no);
+    assert_eq!(found.data.status, IrnStatus::Active);
+
+    // An IRN with an active e-way bill cannot be cancelled (2230) ...
+    let cancel = CancelIrnRequest {
+        irn: irn.clone(),
+        cnl_rsn: CancelReason::OrderCancelled,
+        cnl_rem: "Order cancelled".into(),
+    };
+    let refused = client.cancel_irn(&cancel).await.unwrap_err();
+    assert!(
+        refused.service_error().unwrap().has_code("2230"),
+        "{refused}"
+    );
+    // ... until the e-way bill is cancelled on its own envelope.
+    let cancelled = client
+        .cancel_ewb(&CancelEwbRequest {
+            ewb_no: ewb.data.ewb_no,
+            cancel_rsn_code: EwbCancelReason::OrderCancelled,
+            cancel_rmrk: "Order cancelled".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(cancelled.data.eway_bill_no, ewb.data.ewb_no);
+    client.cancel_irn(&cancel).await.unwrap();
+
+    let day = NaiveDate::from_ymd_opt(2022, 9, 16).unwrap();
+    let none = client
+        .get_rejected_irns(&RejectedIrnsRequest {
+            date: day,
+            sup_gstin: None,
+        })
+        .await
+        .unwrap();
+    assert!(none.data.is_empty());
+    sandbox.sandbox().add_rejected_irn(seed::GSTIN, day, &irn);
+    let rejected = client
+        .get_rejected_irns(&RejectedIrnsRequest {
+            date: day,
+            sup_gstin: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rejected.data, [irn]);
+}

@@ -136,6 +136,13 @@ fn push<'a>(text: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
 /// Appends what an entity or character reference stands for.
 fn resolve(r: &BytesRef<'_>, buf: &mut String) -> Result<(), String> {
     match r.resolve_char_ref() {
+        Ok(Some(c)) if !super::write::is_xml_char(c) => {
+            return Err(format!(
+                "character reference `&{};` stands for U+{:04X}, which XML 1.0 does not allow",
+                &**r,
+                u32::from(c)
+            ));
+        }
         Ok(Some(c)) => buf.push(c),
         Ok(None) => match resolve_predefined_entity(r) {
             Some(s) => buf.push_str(s),

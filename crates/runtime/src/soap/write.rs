@@ -480,7 +480,7 @@ pub fn write_fault(fault: &SoapFault) -> Vec<u8> {
 }
 
 /// Whether XML 1.0 can carry `c`.
-fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
 }
 
