@@ -176,6 +176,16 @@ fn characters_xml_does_not_allow_are_refused() {
         let e = read(reply(text)).expect_err(text);
         assert!(e.to_string().contains(expected), "{text:?}: {e}");
     }
+    // Found by `soap_datatable` after the fix above: quick-xml does not
+    // check names, and a DataTable column named `FULL]AMOUNT` was read.
+    let body = format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><opResponse xmlns="{NS}"><FULL]AMOUNT>1</FULL]AMOUNT></opResponse></soap:Body></soap:Envelope>"#
+    );
+    let e = BodyReader::reply(body.as_bytes(), "op")
+        .and_then(|r| r.decode::<serde_json::Value>())
+        .unwrap_err();
+    assert!(e.to_string().contains("`FULL]AMOUNT`"), "{e}");
+    assert!(e.to_string().contains("is not a valid XML name"), "{e}");
     // Tabs, line ends and characters beyond the BMP are fine.
     for text in ["a\tb\r\nc", "&#x1F600;", "ა&#9;ბ"] {
         read(reply(text)).unwrap_or_else(|e| panic!("{text:?}: {e}"));

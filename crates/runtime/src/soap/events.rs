@@ -46,6 +46,15 @@ impl<'a> Events<'a> {
         loop {
             match self.reader.read_event() {
                 Ok(Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_)) => {}
+                // quick-xml does not check names; a name read here may have
+                // to be written back (a DataTable's columns).
+                Ok(Event::Start(e) | Event::Empty(e)) if !super::write::is_xml_name(e.name().0) => {
+                    return Err(format!(
+                        "element name `{}` before byte {} is not a valid XML name",
+                        super::snippet(&e.name().0.escape_debug().to_string()),
+                        self.reader.buffer_position()
+                    ));
+                }
                 Ok(event) => return Ok(event),
                 Err(e) => {
                     return Err(format!(

@@ -515,19 +515,26 @@ pub(crate) fn text_problem(value: &str) -> Option<String> {
     ))
 }
 
-/// Refuses names that are not XML element names (letters, digits, `_`, `-`,
-/// `.`, not starting with a digit, `-` or `.`; one optional `prefix:`).
-pub(crate) fn check_name(name: &str) -> Result<(), SoapError> {
+/// Whether `name` is an element name this module reads and writes:
+/// letters, digits, `_`, `-`, `.`, not starting with a digit, `-` or `.`;
+/// one optional `prefix:`. The reader holds messages to the same rule, so
+/// that what it reads can be written back.
+pub(crate) fn is_xml_name(name: &str) -> bool {
     let valid_part = |part: &str| {
         let mut chars = part.chars();
         chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
             && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
     };
-    let valid = match name.split_once(':') {
+    match name.split_once(':') {
         Some((prefix, local)) => valid_part(prefix) && valid_part(local),
         None => valid_part(name),
-    };
-    if valid {
+    }
+}
+
+/// Refuses names that are not XML element names (letters, digits, `_`, `-`,
+/// `.`, not starting with a digit, `-` or `.`; one optional `prefix:`).
+pub(crate) fn check_name(name: &str) -> Result<(), SoapError> {
+    if is_xml_name(name) {
         Ok(())
     } else {
         Err(SoapError::Encode(format!(
