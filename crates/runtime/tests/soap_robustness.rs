@@ -186,6 +186,17 @@ fn characters_xml_does_not_allow_are_refused() {
         .unwrap_err();
     assert!(e.to_string().contains("`FULL]AMOUNT`"), "{e}");
     assert!(e.to_string().contains("is not a valid XML name"), "{e}");
+    // The same for a column named in the inline schema (its `name`
+    // attribute becomes the rows' element name when written back).
+    let table = String::from_utf8(seeds().remove(0)).unwrap();
+    let body = table.replace(r#"name="AMOUNT""#, r#"name="FULL]AMOUNT""#);
+    let e = BodyReader::reply(body.as_bytes(), "op")
+        .and_then(|mut r| {
+            r.rows::<BTreeMap<String, String>>()
+                .map(|rows| rows.count())
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("column name `FULL]AMOUNT`"), "{e}");
     // Tabs, line ends and characters beyond the BMP are fine.
     for text in ["a\tb\r\nc", "&#x1F600;", "ა&#9;ბ"] {
         read(reply(text)).unwrap_or_else(|e| panic!("{text:?}: {e}"));

@@ -58,6 +58,7 @@ impl TableSchema {
                     } else if table_depth.is_none()
                         && let Some(name) = attribute(&e, "name")?
                     {
+                        check_schema_name("table", &name)?;
                         tables.push((name, Vec::new()));
                         table_depth = Some(depth);
                     }
@@ -70,6 +71,7 @@ impl TableSchema {
                         (tables.last_mut(), attribute(&e, "name")?)
                         && table_depth.is_some()
                     {
+                        check_schema_name("column", &name)?;
                         columns.push(Column {
                             name,
                             xsd_type: attribute(&e, "type")?,
@@ -175,5 +177,18 @@ impl<'t, T> IntoIterator for &'t DataTable<T> {
 
     fn into_iter(self) -> Self::IntoIter {
         self.rows.iter()
+    }
+}
+
+/// A table or column name from the inline schema becomes an element name
+/// of the rows (and of a reply written back): it must be an XML name.
+fn check_schema_name(what: &str, name: &str) -> Result<(), String> {
+    if super::write::is_xml_name(name) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} name `{}` in the inline schema is not a valid XML name",
+            super::snippet(&name.escape_debug().to_string())
+        ))
     }
 }
