@@ -26,6 +26,22 @@ const RAW_TOKEN: &str = "$serde_json::private::RawValue";
 /// number's text to `deserialize_any` visitors.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
+/// A seed that can also read its value from the value's raw JSON text,
+/// borrowed from the input.
+pub(crate) trait ReadRawText<'de>: DeserializeSeed<'de> {
+    fn read_raw_text<E: de::Error>(self, raw: &'de str) -> Result<Self::Value, E>;
+}
+
+/// Reads one value with `seed`: from its raw text when the deserializer can
+/// lend it (`serde_json` reading borrowed text), the ordinary way otherwise.
+pub(crate) fn read_raw<'de, D, S>(deserializer: D, seed: S) -> Result<S::Value, D::Error>
+where
+    D: Deserializer<'de>,
+    S: ReadRawText<'de>,
+{
+    deserializer.deserialize_newtype_struct(RAW_TOKEN, RawVisitor(seed))
+}
+
 /// Decodes one cell with `seed`, through its raw text when the deserializer
 /// can lend it.
 pub(crate) struct CellSeed<S>(pub(crate) S);
@@ -34,20 +50,37 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for CellSeed<S> {
     type Value = S::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        deserializer.deserialize_newtype_struct(RAW_TOKEN, CellVisitor(self.0))
+        read_raw(deserializer, Cell(self.0))
     }
 }
 
-struct CellVisitor<S>(S);
+/// A cell seed as [`ReadRawText`]: the text goes through [`RawCell`].
+struct Cell<S>(S);
 
-impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for CellVisitor<S> {
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Cell<S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        self.0.deserialize(deserializer)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> ReadRawText<'de> for Cell<S> {
+    fn read_raw_text<E: de::Error>(self, raw: &'de str) -> Result<S::Value, E> {
+        self.0.deserialize(RawCell::<E>::new(raw))
+    }
+}
+
+struct RawVisitor<S>(S);
+
+impl<'de, S: ReadRawText<'de>> Visitor<'de> for RawVisitor<S> {
     type Value = S::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a table cell")
+        f.write_str("a table value")
     }
 
-    /// Not `serde_json`: the deserializer itself is the cell.
+    /// Not `serde_json`: the deserializer itself is the value.
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
         self.0.deserialize(d)
     }
@@ -56,7 +89,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for CellVisitor<S> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Value, A::Error> {
         match map.next_key::<RawKey>()? {
             Some(RawKey) => map.next_value_seed(RawText(self.0)),
-            None => Err(de::Error::invalid_length(0, &"the raw text of a cell")),
+            None => Err(de::Error::invalid_length(0, &"the raw text of a value")),
         }
     }
 }
@@ -87,7 +120,7 @@ impl<'de> de::Deserialize<'de> for RawKey {
 /// Reads the raw text and decodes the cell from it.
 struct RawText<S>(S);
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for RawText<S> {
+impl<'de, S: ReadRawText<'de>> DeserializeSeed<'de> for RawText<S> {
     type Value = S::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
@@ -95,15 +128,15 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for RawText<S> {
     }
 }
 
-impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for RawText<S> {
+impl<'de, S: ReadRawText<'de>> Visitor<'de> for RawText<S> {
     type Value = S::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the raw JSON text of a cell")
+        f.write_str("the raw JSON text of a value")
     }
 
     fn visit_borrowed_str<E: de::Error>(self, raw: &'de str) -> Result<S::Value, E> {
-        self.0.deserialize(RawCell::<E>::new(raw))
+        self.0.read_raw_text(raw)
     }
 
     /// Text that does not live as long as the input (a reader, a `Value`):
@@ -119,6 +152,8 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for RawText<S> {
 /// `serde_json`.
 pub(crate) struct RawCell<'de, E> {
     raw: &'de str,
+    /// Whether a string cell holds escapes, when the caller already knows.
+    escaped: Option<bool>,
     error: std::marker::PhantomData<E>,
 }
 
@@ -126,6 +161,17 @@ impl<'de, E: de::Error> RawCell<'de, E> {
     pub(crate) fn new(raw: &'de str) -> Self {
         Self {
             raw: raw.trim_ascii(),
+            escaped: None,
+            error: std::marker::PhantomData,
+        }
+    }
+
+    /// A value split out of a row by [`crate::row_text::RowText`], which
+    /// already knows where it ends and whether it holds escapes.
+    pub(crate) fn from_row(value: crate::row_text::RawValueText<'de>) -> Self {
+        Self {
+            raw: value.text,
+            escaped: Some(value.escaped),
             error: std::marker::PhantomData,
         }
     }
@@ -133,7 +179,8 @@ impl<'de, E: de::Error> RawCell<'de, E> {
     /// The string's content if the cell is a string without escapes.
     fn plain_string(&self) -> Option<&'de str> {
         let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
-        (!inner.contains('\\')).then_some(inner)
+        let escaped = self.escaped.unwrap_or_else(|| inner.contains('\\'));
+        (!escaped).then_some(inner)
     }
 
     /// Anything that is not a scalar this module reads itself.

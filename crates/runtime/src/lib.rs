@@ -14,6 +14,7 @@ mod codes;
 pub mod envelope;
 mod error;
 mod meta;
+mod row_text;
 #[cfg(feature = "client")]
 pub mod retry;
 #[cfg(feature = "server")]

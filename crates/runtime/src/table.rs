@@ -13,7 +13,8 @@ use serde::ser::{self, SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::cell::CellSeed;
+use crate::cell::{CellSeed, RawCell, ReadRawText, read_raw};
+use crate::row_text::RowText;
 
 /// A row type of a [`Table`]: the generator implements it for every model
 /// used as `table<Model>`, listing the model's wire names.
@@ -268,8 +269,16 @@ impl<'de, T: TableRow + Deserialize<'de>> Visitor<'de> for RowsSeed<'_, '_, T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(row) = seq.next_element_seed(RowSeed::new(self.plan, rows.len()))? {
-            rows.push(row);
+        if self.plan.positional {
+            while let Some(row) =
+                seq.next_element_seed(RawRow(RowSeed::new(self.plan, rows.len())))?
+            {
+                rows.push(row);
+            }
+        } else {
+            while let Some(row) = seq.next_element_seed(RowSeed::new(self.plan, rows.len()))? {
+                rows.push(row);
+            }
         }
         Ok(rows)
     }
@@ -342,13 +351,49 @@ impl<T: TableRow> RowSeed<'_, '_, T> {
                 }
             }
         }
-        if position > plan.fields.len() {
-            return Err(too_long(index, position, plan.fields.len()));
+        self.finish(row, position)
+    }
+
+    /// Each value of the row's raw text straight into its column.
+    fn by_column_text<E: de::Error>(&self, raw: &str) -> Result<T, E> {
+        let (plan, index) = (self.plan, self.index);
+        let Some(mut row) = T::empty_row() else {
+            return Err(de::Error::custom("the row model has no empty row"));
+        };
+        let mut values =
+            RowText::new(raw).map_err(|e| E::custom(format_args!("row {index}: {e}")))?;
+        let mut position = 0;
+        loop {
+            let value = match values.next_value() {
+                Ok(Some(value)) => value,
+                Ok(None) => break,
+                Err(e) => {
+                    let name = plan.name(position);
+                    return Err(E::custom(format_args!("row {index}: column `{name}`: {e}")));
+                }
+            };
+            if let Some(column) = plan.targets.get(position).copied().flatten() {
+                row.decode_column(column, RawCell::<E>::from_row(value))
+                    .map_err(|e| {
+                        let name = plan.name(position);
+                        E::custom(format_args!("row {index}: column `{name}`: {e}"))
+                    })?;
+            }
+            position += 1;
         }
-        // A short row: the values it lacks read as null.
-        for at in position..plan.fields.len() {
+        self.finish(row, position)
+    }
+
+    /// Checks the row's length after `values` values; the values a short
+    /// row lacks read as null.
+    fn finish<E: de::Error>(&self, mut row: T, values: usize) -> Result<T, E> {
+        let (plan, index) = (self.plan, self.index);
+        if values > plan.fields.len() {
+            return Err(too_long(index, values, plan.fields.len()));
+        }
+        for at in values..plan.fields.len() {
             if let Some(column) = plan.targets[at] {
-                row.decode_column(column, de::value::UnitDeserializer::<A::Error>::new())
+                row.decode_column(column, de::value::UnitDeserializer::<E>::new())
                     .map_err(|e| {
                         let name = plan.name(at);
                         de::Error::custom(format_args!(
@@ -358,6 +403,24 @@ impl<T: TableRow> RowSeed<'_, '_, T> {
             }
         }
         Ok(row)
+    }
+}
+
+/// A positional row read from its raw text when the deserializer can lend
+/// it (see [`crate::row_text`]), value by value otherwise.
+struct RawRow<'p, 'f, T>(RowSeed<'p, 'f, T>);
+
+impl<'de, T: TableRow + Deserialize<'de>> DeserializeSeed<'de> for RawRow<'_, '_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        read_raw(d, self.0)
+    }
+}
+
+impl<'de, T: TableRow + Deserialize<'de>> ReadRawText<'de> for RowSeed<'_, '_, T> {
+    fn read_raw_text<E: de::Error>(self, raw: &'de str) -> Result<T, E> {
+        self.by_column_text(raw)
     }
 }
 
@@ -638,6 +701,7 @@ mod tests {
             r#"{"Rows": [["x", 5]], "Fields": ["NAME", "ID"]}"#,
             r#"{"Fields": ["NAME", "ID"], "Rows": [["\u10D0\n", 7], [" ", 8]]}"#,
             r#"{"Fields": ["ID"], "Rows": [[1], [2]]}"#,
+            r#"{"Fields": ["ID", "EXTRA", "NAME"], "Rows": [ [ 1 , {"a": [1, "]"]} , "q\"x" ] , [2,[[]],"\\"]]}"#,
         ];
         for text in good {
             let by_name: Table<Row> = serde_json::from_str(text).unwrap();
@@ -663,6 +727,7 @@ mod tests {
                 "row 0 has 2 values for 1 fields",
             ),
             (r#"{"Rows": []}"#, "Fields"),
+            (r#"{"Fields": ["ID"], "Rows": [5]}"#, "row 0"),
             (
                 r#"{"Fields": ["NAME"], "Rows": [["a"]]}"#,
                 "missing field `ID`",
