@@ -1105,6 +1105,12 @@ pub fn type_text(service: &Service, ty: &Type) -> String {
         Type::Table(m) => format!("table<{m}>"),
         Type::DataTable(m) => format!("datatable<{}>", m.as_deref().unwrap_or("map<string>")),
         Type::Model(m) | Type::Enum(m) => m.clone(),
+        // The declaration travels with the name, so that changing what a
+        // newtype is shows on every field of it.
+        Type::Newtype { name, rust } => {
+            let wire = service.newtype(name).map_or("?", |n| n.wire.spec_name());
+            format!("{name}({rust}, wire {wire})")
+        }
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Service {
     pub endpoints: Vec<Endpoint>,
     pub models: Vec<Model>,
     pub enums: Vec<Enum>,
+    /// Hand-written scalar types fields may name.
+    pub newtypes: Vec<Newtype>,
     pub errors: Vec<ErrorCode>,
     pub examples: Vec<Example>,
     /// The folder the spec was read from.
@@ -52,6 +54,42 @@ impl Service {
     }
     pub fn enumeration(&self, name: &str) -> Option<&Enum> {
         self.enums.iter().find(|e| e.name == name)
+    }
+    pub fn newtype(&self, name: &str) -> Option<&Newtype> {
+        self.newtypes.iter().find(|n| n.name == name)
+    }
+}
+
+/// A hand-written scalar type of the service crate, declared in the spec
+/// (`newtypes:`): the generator names it and leaves its serde impl, checks
+/// and conversions to the crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Newtype {
+    /// The spec name fields use in `type:`, e.g. `Tin`.
+    pub name: String,
+    /// Path of the Rust type, e.g. `crate::Tin`.
+    pub rust: String,
+    /// What it is on the wire.
+    pub wire: NewtypeWire,
+    /// The pattern its values match (documentation and OpenAPI; the type
+    /// itself checks them).
+    pub pattern: Option<String>,
+    pub doc: Doc,
+}
+
+/// The wire form of a newtype.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewtypeWire {
+    /// A JSON string.
+    String,
+}
+
+impl NewtypeWire {
+    /// The name the spec uses.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            NewtypeWire::String => "string",
+        }
     }
 }
 
@@ -383,6 +421,14 @@ pub enum Type {
     DataTable(Option<String>),
     Model(String),
     Enum(String),
+    /// A hand-written scalar type (spec `newtypes:`): its own serde impl
+    /// reads and writes it.
+    Newtype {
+        /// The spec name, e.g. `Tin`.
+        name: String,
+        /// Path of the Rust type, e.g. `crate::Tin` (see [`Newtype::rust`]).
+        rust: String,
+    },
 }
 
 impl Type {

@@ -103,6 +103,24 @@ fn at_location(file: &Path, location: Location) -> At<'_> {
     }
 }
 
+/// What a spec type name names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TypeKind {
+    Model,
+    Enum,
+    Newtype,
+}
+
+impl TypeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TypeKind::Model => "model",
+            TypeKind::Enum => "enum",
+            TypeKind::Newtype => "newtype",
+        }
+    }
+}
+
 const BUILTIN_TYPES: &str = "string, bool, i32, i64, decimal, date, date_time, date_range, year_month, uuid, json, list<T>, map<T>, table<Model>, datatable<Model>";
 
 impl Loader {
@@ -212,15 +230,24 @@ impl Loader {
         };
 
         // Names of everything that can be a type, to resolve references.
-        let mut type_names: BTreeMap<String, (bool, PathBuf, u64, u64)> = BTreeMap::new();
+        let mut type_names: BTreeMap<String, (TypeKind, PathBuf, u64, u64)> = BTreeMap::new();
         for file in &files {
             for m in &file.spec.models {
-                self.declare_type(&mut type_names, &file.path, &m.value.name, false);
+                self.declare_type(&mut type_names, &file.path, &m.value.name, TypeKind::Model);
             }
             for e in &file.spec.enums {
-                self.declare_type(&mut type_names, &file.path, &e.value.name, true);
+                self.declare_type(&mut type_names, &file.path, &e.value.name, TypeKind::Enum);
+            }
+            for n in &file.spec.newtypes {
+                self.declare_type(
+                    &mut type_names,
+                    &file.path,
+                    &n.value.name,
+                    TypeKind::Newtype,
+                );
             }
         }
+        let newtypes = self.validate_newtypes(&files);
 
         let service_auth = match raw_service.value.auth.value.as_str() {
             "none" => ir::Auth::None,
@@ -272,6 +299,9 @@ impl Loader {
         }
 
         self.check_constraints(&files, &mut models);
+        for field in models.iter_mut().flat_map(|m| m.fields.iter_mut()) {
+            resolve_newtype(&mut field.ty, &newtypes);
+        }
 
         let mut error_codes = Vec::new();
         let mut seen_codes = BTreeSet::new();
@@ -443,6 +473,7 @@ impl Loader {
             endpoints,
             models,
             enums,
+            newtypes,
             errors: error_codes,
             examples,
             dir: self.dir.clone(),
@@ -952,12 +983,69 @@ impl Loader {
         }
     }
 
+    /// The `newtypes:` declarations: a Rust path, a supported wire form,
+    /// and a pattern that compiles.
+    fn validate_newtypes(&mut self, files: &[Parsed]) -> Vec<ir::Newtype> {
+        let mut out = Vec::new();
+        for file in files {
+            for raw in &file.spec.newtypes {
+                let n = &raw.value;
+                let name = &n.name.value;
+                let mut ok = true;
+                if let Err(why) = check_rust_path(&n.rust.value) {
+                    self.error(
+                        at(&file.path, &n.rust),
+                        format!(
+                            "newtype `{name}`: `rust: {}` is not a usable type path ({why}); write e.g. `crate::{name}`",
+                            n.rust.value
+                        ),
+                    );
+                    ok = false;
+                }
+                let wire = match n.wire.value.as_str() {
+                    "string" => ir::NewtypeWire::String,
+                    other => {
+                        self.error(
+                            at(&file.path, &n.wire),
+                            format!(
+                                "newtype `{name}`: unsupported `wire: {other}`: only `string` is supported"
+                            ),
+                        );
+                        ok = false;
+                        ir::NewtypeWire::String
+                    }
+                };
+                let pattern = match &n.pattern {
+                    None => None,
+                    Some(p) => match constraints::check_pattern(&p.value) {
+                        Ok(()) => Some(p.value.clone()),
+                        Err(e) => {
+                            self.error(at(&file.path, p), format!("newtype `{name}`: {e}"));
+                            ok = false;
+                            None
+                        }
+                    },
+                };
+                if ok {
+                    out.push(ir::Newtype {
+                        name: name.clone(),
+                        rust: n.rust.value.trim().to_string(),
+                        wire,
+                        pattern,
+                        doc: doc(&n.doc),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     fn declare_type(
         &mut self,
-        names: &mut BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        names: &mut BTreeMap<String, (TypeKind, PathBuf, u64, u64)>,
         file: &Path,
         name: &Spanned<String>,
-        is_enum: bool,
+        kind: TypeKind,
     ) {
         let here = at(file, name);
         if !names::is_pascal(&name.value) {
@@ -975,17 +1063,24 @@ impl Loader {
                 format!("type name `{}` shadows a built-in type", name.value),
             );
         }
-        if let Some((_, f, l, c)) = names.get(&name.value) {
+        if let Some((first_kind, f, l, c)) = names.get(&name.value) {
             let first = format!("{}:{l}:{c}", f.display());
-            self.error(
-                here,
-                format!("type `{}` is defined twice (first at {first})", name.value),
-            );
+            let message = if kind == TypeKind::Newtype || *first_kind == TypeKind::Newtype {
+                format!(
+                    "{} `{}` has the name of the {} defined at {first}: type names must be unique",
+                    kind.as_str(),
+                    name.value,
+                    first_kind.as_str()
+                )
+            } else {
+                format!("type `{}` is defined twice (first at {first})", name.value)
+            };
+            self.error(here, message);
             return;
         }
         names.insert(
             name.value.clone(),
-            (is_enum, file.to_path_buf(), here.line, here.column),
+            (kind, file.to_path_buf(), here.line, here.column),
         );
     }
 
@@ -1126,7 +1221,7 @@ impl Loader {
         &mut self,
         file: &Path,
         raw: &Spanned<RawModel>,
-        type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        type_names: &BTreeMap<String, (TypeKind, PathBuf, u64, u64)>,
         enums: &BTreeMap<String, ir::Enum>,
         date_formats: &mut Vec<DateFormat>,
         service_auth: ir::Auth,
@@ -1373,7 +1468,7 @@ impl Loader {
         &mut self,
         file: &Path,
         ty: &Spanned<String>,
-        type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        type_names: &BTreeMap<String, (TypeKind, PathBuf, u64, u64)>,
         field: &RawField,
         date_formats: &mut Vec<DateFormat>,
     ) -> Option<Type> {
@@ -1558,7 +1653,7 @@ impl Loader {
         service_auth: ir::Auth,
         soap: Option<&ir::SoapService>,
         models: &[ir::Model],
-        type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+        type_names: &BTreeMap<String, (TypeKind, PathBuf, u64, u64)>,
         error_codes: &BTreeSet<i64>,
         endpoint_names: &mut BTreeMap<String, ()>,
         method_names: &mut BTreeMap<String, String>,
@@ -2213,7 +2308,7 @@ fn is_decimal_text(s: &str) -> bool {
 /// Parse `list<T>`, `map<T>`, built-ins and spec type names.
 fn parse_type_expr(
     text: &str,
-    type_names: &BTreeMap<String, (bool, PathBuf, u64, u64)>,
+    type_names: &BTreeMap<String, (TypeKind, PathBuf, u64, u64)>,
 ) -> Result<Type, String> {
     for (prefix, wrap) in [
         ("list<", Type::List as fn(Box<Type>) -> Type),
@@ -2235,9 +2330,11 @@ fn parse_type_expr(
             return Ok(Type::DataTable(None));
         }
         return match type_names.get(inner) {
-            Some((false, ..)) => Ok(Type::DataTable(Some(inner.to_string()))),
-            Some((true, ..)) => Err(format!(
-                "`{text}`: DataTable rows must be a model (or `map<string>`), `{inner}` is an enum"
+            Some((TypeKind::Model, ..)) => Ok(Type::DataTable(Some(inner.to_string()))),
+            Some((kind, ..)) => Err(format!(
+                "`{text}`: DataTable rows must be a model (or `map<string>`), `{inner}` is {} {}",
+                if *kind == TypeKind::Enum { "an" } else { "a" },
+                kind.as_str()
             )),
             None => Err(format!("`{text}`: unknown row model `{inner}`")),
         };
@@ -2248,9 +2345,11 @@ fn parse_type_expr(
             .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?
             .trim();
         return match type_names.get(inner) {
-            Some((false, ..)) => Ok(Type::Table(inner.to_string())),
-            Some((true, ..)) => Err(format!(
-                "`{text}`: table rows must be a model, `{inner}` is an enum"
+            Some((TypeKind::Model, ..)) => Ok(Type::Table(inner.to_string())),
+            Some((kind, ..)) => Err(format!(
+                "`{text}`: table rows must be a model, `{inner}` is {} {}",
+                if *kind == TypeKind::Enum { "an" } else { "a" },
+                kind.as_str()
             )),
             None => Err(format!("`{text}`: unknown row model `{inner}`")),
         };
@@ -2268,15 +2367,50 @@ fn parse_type_expr(
         "uuid" => Type::Uuid,
         "json" => Type::Json,
         name => match type_names.get(name) {
-            Some((true, ..)) => Type::Enum(name.to_string()),
-            Some((false, ..)) => Type::Model(name.to_string()),
+            Some((TypeKind::Enum, ..)) => Type::Enum(name.to_string()),
+            Some((TypeKind::Model, ..)) => Type::Model(name.to_string()),
+            // The Rust path is filled in once the declarations are checked.
+            Some((TypeKind::Newtype, ..)) => Type::Newtype {
+                name: name.to_string(),
+                rust: String::new(),
+            },
             None => {
                 return Err(format!(
-                    "unknown type `{name}`: not a built-in type ({BUILTIN_TYPES}) nor a model or enum of this spec"
+                    "unknown type `{name}`: not a built-in type ({BUILTIN_TYPES}) nor a model, enum or newtype of this spec"
                 ));
             }
         },
     })
+}
+
+/// Whether `text` is a plain path to a type (`crate::Tin`,
+/// `taxsdk_runtime::Money`): identifiers joined by `::`, no generics, and a
+/// last segment that names a type. Says why not.
+fn check_rust_path(text: &str) -> Result<(), String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("it is empty".into());
+    }
+    let path: syn::Path = syn::parse_str(text)
+        .map_err(|_| "not a Rust path of identifiers joined by `::`".to_string())?;
+    if path
+        .segments
+        .iter()
+        .any(|s| !matches!(s.arguments, syn::PathArguments::None))
+    {
+        return Err("generic arguments are not supported".into());
+    }
+    let last = path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    if !last.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return Err(format!(
+            "its last segment `{last}` is not a type name (they start with an upper-case letter)"
+        ));
+    }
+    Ok(())
 }
 
 /// Request and reply bodies carry no per-field encoding, so they are limited
@@ -2314,6 +2448,21 @@ fn row_column_ok(ty: &Type) -> bool {
     )
 }
 
+/// Fill in the Rust path of the newtype `ty` names (inside lists and maps
+/// too); a newtype whose declaration had errors stays unresolved, already
+/// reported.
+fn resolve_newtype(ty: &mut Type, newtypes: &[ir::Newtype]) {
+    match ty {
+        Type::List(inner) | Type::Map(inner) => resolve_newtype(inner, newtypes),
+        Type::Newtype { name, rust } => {
+            if let Some(n) = newtypes.iter().find(|n| n.name == *name) {
+                rust.clone_from(&n.rust);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn replace_date_index(ty: Type, index: usize) -> Type {
     match ty {
         Type::Date(_) => Type::Date(index),
@@ -2344,7 +2493,7 @@ pub fn type_text(ty: &Type) -> String {
         Type::Map(inner) => format!("map<{}>", type_text(inner)),
         Type::Table(name) => format!("table<{name}>"),
         Type::DataTable(name) => format!("datatable<{}>", name.as_deref().unwrap_or("map<string>")),
-        Type::Model(name) | Type::Enum(name) => name.clone(),
+        Type::Model(name) | Type::Enum(name) | Type::Newtype { name, .. } => name.clone(),
     }
 }
 

@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 use crate::ir::{
     Auth, Code, DefaultValue, Doc, Encoding, Endpoint, Enum, EnumRepr, ErrorKind, Field, Model,
-    Presence, Service, Type,
+    NewtypeWire, Presence, Service, Type,
 };
 use crate::{Mode, Stale, Target, load_service};
 
@@ -378,6 +378,12 @@ fn field_schema(service: &Service, field: &Field) -> Value {
         return schema;
     };
     let mut text = description(&field.doc);
+    if let Type::Newtype { .. } = field.ty.scalar()
+        && let Some(Value::String(type_text)) = map.get("description")
+    {
+        // Keep what the type says (its rule) after what the field says.
+        text = Some(text.map_or(type_text.clone(), |t| format!("{t}\n\n{type_text}")));
+    }
     if field.empty_as_absent {
         let note = "An empty string or null means absent.";
         text = Some(text.map_or(note.to_string(), |t| format!("{t}\n\n{note}")));
@@ -550,6 +556,23 @@ fn type_schema(service: &Service, ty: &Type, encoding: Encoding) -> Value {
         // Only SOAP services have DataTables, and they get no OpenAPI export.
         Type::DataTable(model) => json!({ "x-taxsdk-datatable": model.as_deref().map(schema_ref) }),
         Type::Model(name) | Type::Enum(name) => json!({ "$ref": schema_ref(name) }),
+        Type::Newtype { name, .. } => {
+            let mut map = Map::new();
+            let newtype = service.newtype(name);
+            match newtype.map(|n| n.wire) {
+                Some(NewtypeWire::String) | None => {
+                    map.insert("type".into(), json!("string"));
+                }
+            }
+            if let Some(pattern) = newtype.and_then(|n| n.pattern.as_ref()) {
+                map.insert("pattern".into(), json!(pattern));
+            }
+            if let Some(text) = newtype.and_then(|n| description(&n.doc)) {
+                map.insert("description".into(), json!(text));
+            }
+            map.insert("x-taxsdk-newtype".into(), json!(name));
+            Value::Object(map)
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub struct SpecFile {
     #[serde(default)]
     pub enums: Vec<Spanned<RawEnum>>,
     #[serde(default)]
+    pub newtypes: Vec<Spanned<RawNewtype>>,
+    #[serde(default)]
     pub errors: Vec<Spanned<RawError>>,
     #[serde(default)]
     pub examples: Vec<Spanned<RawExample>>,
@@ -260,6 +262,24 @@ pub enum RawScalar {
     Int(i64),
     Float(f64),
     Str(String),
+}
+
+/// A hand-written scalar type of the service crate (a checked newtype such
+/// as a taxpayer number): `type: Name` on a field resolves to `rust`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNewtype {
+    pub name: Spanned<String>,
+    /// Path of the type in the service crate, e.g. `crate::Tin`.
+    pub rust: Spanned<String>,
+    /// What it is on the wire (OpenAPI, diffs, docs): `string`.
+    pub wire: Spanned<String>,
+    /// The pattern its values match, for the OpenAPI schema and docs (the
+    /// type itself checks them).
+    #[serde(default)]
+    pub pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub doc: Option<RawDoc>,
 }
 
 #[derive(Debug, Deserialize)]

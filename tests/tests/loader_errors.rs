@@ -152,3 +152,144 @@ fn soap_wsdl_is_checked() {
         assert!(line.contains("service.yaml:11:"), "no position in: {line}");
     }
 }
+
+/// A spec folder named `name` (the service name must match it) with one
+/// service.yaml: `extra` is appended (newtypes, models, enums).
+fn newtype_spec(name: &str, extra: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("newtypes")
+        .join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("service.yaml"),
+        format!(
+            "service:\n  name: {name}\n  title: Newtypes\n  base_urls:\n    - {{ name: local, url: \"http://127.0.0.1:9\" }}\n  auth: none\n{extra}"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+const TIN: &str = "newtypes:\n  - name: Tin\n    rust: crate::Tin\n    wire: string\n    pattern: \"^[0-9]{9}$\"\n    doc: A taxpayer number.\n";
+
+/// `newtypes:` mistakes: each is reported with its position.
+#[test]
+fn newtype_mistakes_are_reported_with_their_position() {
+    let field = |ty: &str| {
+        format!("models:\n  - name: Party\n    fields:\n      - {{ wire: TIN, type: {ty} }}\n")
+    };
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "unknown-newtype",
+            format!("{TIN}{}", field("Tinn")),
+            "unknown type `Tinn`: not a built-in type",
+            "nor a model, enum or newtype of this spec",
+        ),
+        (
+            "clash-with-model",
+            format!(
+                "{TIN}models:\n  - name: Tin\n    fields:\n      - {{ wire: A, type: string }}\n"
+            ),
+            "newtype `Tin` has the name of the model defined at",
+            "type names must be unique",
+        ),
+        (
+            "clash-with-enum",
+            format!(
+                "enums:\n  - name: Tin\n    repr: int\n    values:\n      - {{ code: 1, name: One }}\n{TIN}"
+            ),
+            "newtype `Tin` has the name of the enum defined at",
+            "type names must be unique",
+        ),
+        (
+            "generic-rust-path",
+            "newtypes:\n  - { name: Tin, rust: \"crate::Tin<String>\", wire: string }\n".into(),
+            "newtype `Tin`: `rust: crate::Tin<String>` is not a usable type path",
+            "generic arguments are not supported",
+        ),
+        (
+            "not-a-path",
+            "newtypes:\n  - { name: Tin, rust: \"crate::tin number\", wire: string }\n".into(),
+            "`rust: crate::tin number` is not a usable type path",
+            "not a Rust path of identifiers joined by `::`",
+        ),
+        (
+            "not-a-type-name",
+            "newtypes:\n  - { name: Tin, rust: \"crate::tin\", wire: string }\n".into(),
+            "`rust: crate::tin` is not a usable type path",
+            "last segment `tin` is not a type name",
+        ),
+        (
+            "unsupported-wire",
+            "newtypes:\n  - { name: Tin, rust: crate::Tin, wire: integer }\n".into(),
+            "newtype `Tin`: unsupported `wire: integer`",
+            "only `string` is supported",
+        ),
+        (
+            "bad-pattern",
+            "newtypes:\n  - { name: Tin, rust: crate::Tin, wire: string, pattern: \"[0-9\" }\n"
+                .into(),
+            "newtype `Tin`:",
+            "pattern",
+        ),
+        (
+            "encoding-on-newtype",
+            format!(
+                "{TIN}models:\n  - name: Party\n    fields:\n      - {{ wire: TIN, type: Tin, encoding: lenient_string }}\n"
+            ),
+            "encoding `lenient_string` is invalid for type `Tin`",
+            "it applies to string",
+        ),
+        (
+            "string-constraint-on-newtype",
+            format!(
+                "{TIN}models:\n  - name: Party\n    fields:\n      - {{ wire: TIN, type: Tin, length: 9 }}\n"
+            ),
+            "field `TIN`: `length` applies to strings, not `Tin`",
+            "",
+        ),
+    ];
+    for (name, extra, expected, also) in cases {
+        let dir = newtype_spec(name, &extra);
+        let report = match taxsdk_codegen::load_service(&dir) {
+            Ok(_) => panic!("{name}: the spec loaded although it is broken"),
+            Err(d) => d.to_string(),
+        };
+        let line = report
+            .lines()
+            .find(|l| l.contains(expected))
+            .unwrap_or_else(|| panic!("{name}: no `{expected}` in:\n{report}"));
+        assert!(line.contains(also), "{name}: `{also}` missing from: {line}");
+        let location = line.split(": ").next().unwrap_or("");
+        assert!(
+            location.contains("service.yaml:") && location.rsplitn(3, ':').count() == 3,
+            "{name}: `{line}` does not start with file:line:column"
+        );
+    }
+}
+
+/// A declared newtype resolves on fields (in lists too) to its Rust path.
+#[test]
+fn newtypes_resolve_to_their_rust_path() {
+    let dir = newtype_spec(
+        "resolves",
+        &format!(
+            "{TIN}models:\n  - name: Party\n    fields:\n      - {{ wire: TIN, type: Tin, presence: required }}\n      - {{ wire: OTHERS, type: \"list<Tin>\" }}\n      - {{ wire: OLD, type: Tin, empty_as_absent: true }}\n"
+        ),
+    );
+    let service = taxsdk_codegen::load_service(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let newtype = service.newtype("Tin").expect("declared");
+    assert_eq!(newtype.rust, "crate::Tin");
+    assert_eq!(newtype.pattern.as_deref(), Some("^[0-9]{9}$"));
+    let party = service.model("Party").unwrap();
+    let tin = taxsdk_codegen::ir::Type::Newtype {
+        name: "Tin".into(),
+        rust: "crate::Tin".into(),
+    };
+    assert_eq!(party.fields[0].ty, tin);
+    assert_eq!(
+        party.fields[1].ty,
+        taxsdk_codegen::ir::Type::List(Box::new(tin.clone()))
+    );
+    assert!(party.fields[2].empty_as_absent);
+}

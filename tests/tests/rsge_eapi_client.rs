@@ -155,3 +155,69 @@ async fn calls_needing_a_session_fail_before_sending_without_one() {
         "{err:?}"
     );
 }
+
+/// A reply whose TIN (a `Tin` in the models) is not 9 or 11 digits fails
+/// decoding with the member's path and the value.
+#[tokio::test]
+async fn a_malformed_tin_in_a_reply_names_its_path_and_value() {
+    let client = canned(
+        200,
+        r#"{"DATA": {"Tin": "20632", "Name": "სატესტო"}, "STATUS": {"ID": 0, "TEXT": ""}}"#,
+    )
+    .await;
+    match client
+        .get_org_info_by_tin(&org("206322102"))
+        .await
+        .unwrap_err()
+    {
+        Error::Decode { path, message, .. } => {
+            assert_eq!(path, "DATA.Tin");
+            assert!(
+                message.contains("TIN `20632` must be 9 or 11 digits"),
+                "{message}"
+            );
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+
+    let client = canned(
+        200,
+        r#"{"DATA": {"INVOICE": {"ID": 7624, "TIN_SELLER": "206322102", "TRANS_COMPANY_TIN": "12ab"}}, "STATUS": {"ID": 0, "TEXT": ""}}"#,
+    )
+    .await;
+    let request = GetInvoiceRequest {
+        invoice_id: 7624,
+        ..Default::default()
+    };
+    match client.get_invoice(&request).await.unwrap_err() {
+        Error::Decode { path, message, .. } => {
+            assert_eq!(path, "DATA.INVOICE.TRANS_COMPANY_TIN");
+            assert!(
+                message.contains("TIN `12ab` must be 9 or 11 digits"),
+                "{message}"
+            );
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+/// Well-formed TINs decode into `Tin`; "" in TRANS_COMPANY_TIN is absent.
+#[tokio::test]
+async fn tins_decode_into_the_newtype() {
+    let client = canned(
+        200,
+        r#"{"DATA": {"INVOICE": {"ID": 7624, "TIN_SELLER": " 206322102 ", "TIN_BUYER": "foreign-77", "TRANS_COMPANY_TIN": ""}}, "STATUS": {"ID": 0, "TEXT": ""}}"#,
+    )
+    .await;
+    let request = GetInvoiceRequest {
+        invoice_id: 7624,
+        ..Default::default()
+    };
+    let invoice = client.get_invoice(&request).await.unwrap().invoice.unwrap();
+    let seller: Option<&rsge_eapi::Tin> = invoice.tin_seller.as_ref();
+    assert_eq!(seller.map(|t| t.as_str()), Some("206322102"));
+    assert!(seller.is_some_and(rsge_eapi::Tin::is_organisation));
+    // TIN_BUYER stays text: a foreign buyer's id is no Georgian TIN.
+    assert_eq!(invoice.tin_buyer.as_deref(), Some("foreign-77"));
+    assert_eq!(invoice.trans_company_tin, None);
+}

@@ -257,6 +257,18 @@ pub(crate) fn rust_type(ty: &Type) -> TokenStream {
             let name = ident(name);
             quote!(#name)
         }
+        Type::Newtype { rust, .. } => newtype_path(rust),
+    }
+}
+
+/// A newtype's Rust path as tokens (the loader checked that it parses).
+fn newtype_path(path: &str) -> TokenStream {
+    match syn::parse_str::<syn::Path>(path) {
+        Ok(path) => quote!(#path),
+        Err(_) => {
+            let message = format!("newtype path `{path}` is not a Rust path");
+            quote!(compile_error!(#message))
+        }
     }
 }
 
@@ -363,7 +375,8 @@ pub(crate) fn has_default(service: &Service, m: &Model, visiting: &mut Vec<Strin
 
 fn type_has_default(service: &Service, ty: &Type, visiting: &mut Vec<String>) -> bool {
     match ty {
-        Type::Enum(_) | Type::DateRange(_) | Type::YearMonth(_) => false,
+        // A hand-written newtype is checked: it has no default value.
+        Type::Enum(_) | Type::DateRange(_) | Type::YearMonth(_) | Type::Newtype { .. } => false,
         Type::Model(name) => service
             .model(name)
             .is_some_and(|m| has_default(service, m, visiting)),

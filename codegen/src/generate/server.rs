@@ -41,10 +41,12 @@ pub fn generate(service: &Service) -> TokenStream {
                     |axum::extract::State(service): axum::extract::State<std::sync::Arc<S>>,
                      headers: axum::http::HeaderMap,
                      body: axum::body::Bytes| async move {
-                        taxsdk_runtime::server::handle::<super::endpoints::#marker, _, _>(
+                        let service = &*service;
+                        taxsdk_runtime::server::handle::<super::endpoints::#marker, _, _, _>(
                             &super::SERVICE,
                             &headers,
                             &body,
+                            |context, error| service.malformed_request(context, error),
                             |context, request| async move { service.#name(context, request).await },
                         )
                         .await
@@ -57,6 +59,25 @@ pub fn generate(service: &Service) -> TokenStream {
         " The server side of {}: implement it to serve the API.",
         service.title
     );
+    // JSON services decode requests in the generic router; SOAP services
+    // answer unreadable requests with their own faults.
+    let malformed = service.soap.is_none().then(|| {
+        quote! {
+            /// The status for a request body that does not decode (`error`
+            /// names the endpoint, the member, the value found there and
+            /// why). By default the service's malformed-request code with
+            /// HTTP 400; override it to answer some decode failures the way
+            /// the service does (e.g. a value a checked newtype refuses).
+            fn malformed_request(
+                &self,
+                context: taxsdk_runtime::server::RequestContext,
+                error: &taxsdk_runtime::server::DecodeError,
+            ) -> taxsdk_runtime::ServiceStatus {
+                let _ = context;
+                error.status(&super::SERVICE)
+            }
+        }
+    });
     let router = match &service.soap {
         None => quote! {
             /// An axum router serving every endpoint of the spec with `service`.
@@ -81,6 +102,7 @@ pub fn generate(service: &Service) -> TokenStream {
         #[doc = #title]
         pub trait Service: Send + Sync + 'static {
             #(#methods)*
+            #malformed
         }
 
         #router

@@ -364,7 +364,7 @@ impl InvoiceBuilder {
 
     /// `TIN_SELLER`: the seller (normally the logged-in taxpayer).
     pub fn seller(mut self, tin: Tin) -> Self {
-        self.invoice.tin_seller = Some(tin.into_string());
+        self.invoice.tin_seller = Some(tin);
         self
     }
 
@@ -437,7 +437,7 @@ impl InvoiceBuilder {
     /// `TRANS_COMPANY_TIN`: the transport company; it must differ from the
     /// buyer (service code -202).
     pub fn carrier(mut self, tin: Tin) -> Self {
-        self.invoice.trans_company_tin = Some(tin.into_string());
+        self.invoice.trans_company_tin = Some(tin);
         self
     }
 

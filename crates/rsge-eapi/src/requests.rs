@@ -171,7 +171,7 @@ impl GetVatPayerStatusRequest {
     /// Whether `tin` was a VAT payer at `date` (the service needs the date).
     pub fn new(tin: &Tin, date: NaiveDateTime) -> Self {
         GetVatPayerStatusRequest {
-            tin: tin.as_str().to_string(),
+            tin: tin.clone(),
             vat_date: date,
         }
     }

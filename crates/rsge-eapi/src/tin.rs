@@ -87,6 +87,15 @@ impl TryFrom<String> for Tin {
     }
 }
 
+/// Reads as the digits: `Option<Tin>::as_deref()` gives `Option<&str>`.
+impl std::ops::Deref for Tin {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for Tin {
     fn as_ref(&self) -> &str {
         &self.0

@@ -317,3 +317,37 @@ fn advances_and_corrections_relax_what_is_required() {
     assert!(wire.get("INV_CATEGORY").is_none() && wire.get("OPERATION_DATE").is_none());
     assert_eq!(correction.goods()[0].vat_amount, Some(d("259.32")));
 }
+
+/// The builder takes checked `Tin`s: a bad number fails where it is parsed,
+/// naming the value and the rule, before any document exists; the built
+/// document carries the `Tin`s and writes them as plain strings.
+#[test]
+fn parties_are_checked_tins() {
+    for bad in ["12", "20632210x", "", "2063221020"] {
+        let err = bad.parse::<Tin>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("TIN `{bad}` must be 9 or 11 digits")
+        );
+        assert_eq!(err.value(), bad);
+    }
+    let invoice = example().carrier(tin("204000001")).build().unwrap();
+    assert_eq!(invoice.tin_seller, Some(tin("206322102")));
+    assert_eq!(invoice.trans_company_tin, Some(tin("204000001")));
+    // TIN_BUYER stays text (a foreign buyer's id is no Georgian TIN).
+    assert_eq!(invoice.tin_buyer.as_deref(), Some("12345678910"));
+    let wire = serde_json::to_value(&invoice).unwrap();
+    assert_eq!(wire["TIN_SELLER"], "206322102");
+    assert_eq!(wire["TRANS_COMPANY_TIN"], "204000001");
+
+    // A document read back with a malformed TIN does not decode: the error
+    // names the value.
+    let mut text = wire.clone();
+    text["TIN_SELLER"] = json!("20632");
+    let err = serde_json::from_value::<Invoice>(text).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("TIN `20632` must be 9 or 11 digits"),
+        "{err}"
+    );
+}

@@ -14,9 +14,9 @@ mod codes;
 pub mod envelope;
 mod error;
 mod meta;
-mod row_text;
 #[cfg(feature = "client")]
 pub mod retry;
+mod row_text;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "soap")]

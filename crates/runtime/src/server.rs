@@ -80,56 +80,128 @@ impl RequestContext {
     }
 }
 
+/// A request body that did not decode into the endpoint's request type.
+///
+/// Its [`Display`](fmt::Display) is the text the generic reply carries
+/// (`request field `INVOICE.TIN_SELLER` is invalid: ...`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    /// The endpoint's spec name, e.g. `SaveInvoice`.
+    pub endpoint: &'static str,
+    /// The JSON path of the member that failed (`INVOICE.TIN_SELLER`,
+    /// `INVOICE.INVOICE_GOODS[0].QUANTITY`); `None` when the body as a
+    /// whole is wrong (not UTF-8, not JSON, a missing member, trailing text).
+    pub path: Option<String>,
+    /// Why, as the decoder said it.
+    pub message: String,
+    /// The JSON value found at `path`, when there is one: e.g. the string a
+    /// checked type refused, to tell it from a value of the wrong JSON type.
+    pub value: Option<serde_json::Value>,
+}
+
+impl DecodeError {
+    /// The name of the member that failed: the last step of `path`
+    /// without an index (`TIN_SELLER` for `INVOICE.TIN_SELLER`,
+    /// `QUANTITY` for `INVOICE_GOODS[0].QUANTITY`).
+    pub fn field(&self) -> Option<&str> {
+        let path = self.path.as_deref()?;
+        let last = path.rsplit('.').next().unwrap_or(path);
+        let name = last.split('[').next().unwrap_or(last);
+        (!name.is_empty()).then_some(name)
+    }
+
+    /// The generic answer: the service's malformed-request code (`-1` when
+    /// the spec names none), HTTP 400, and this error as the text.
+    pub fn status(&self, service: &ServiceMeta) -> ServiceStatus {
+        let code = service.envelope.map(|e| e.malformed_request).unwrap_or(-1);
+        ServiceStatus::new(code, self.to_string(), 400)
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            None => write!(f, "the request body is not valid: {}", self.message),
+            Some(path) => write!(f, "request field `{path}` is invalid: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 /// Decode the request of endpoint `E`, run `handler`, and encode its reply
-/// (or its status) the way the service does.
-pub async fn handle<E, F, Fut>(
+/// (or its status) the way the service does. A body that does not decode
+/// is answered with the status `malformed` gives for it (generated routers
+/// pass the server trait's `malformed_request`, by default
+/// [`DecodeError::status`]).
+pub async fn handle<E, M, F, Fut>(
     service: &'static ServiceMeta,
     headers: &HeaderMap,
     body: &[u8],
+    malformed: M,
     handler: F,
 ) -> Response
 where
     E: Endpoint,
+    M: FnOnce(RequestContext, &DecodeError) -> ServiceStatus,
     F: FnOnce(RequestContext, E::Request) -> Fut,
     Fut: Future<Output = Result<E::Response, ServiceStatus>>,
 {
+    let context = RequestContext::from_headers(headers);
     let request = match decode_request::<E>(body) {
         Ok(request) => request,
-        Err(message) => {
-            let code = service.envelope.map(|e| e.malformed_request).unwrap_or(-1);
-            return reply_status(service, &ServiceStatus::new(code, message, 400));
-        }
+        Err(error) => return reply_status(service, &malformed(context, &error)),
     };
-    let context = RequestContext::from_headers(headers);
     match handler(context, request).await {
         Ok(response) => reply_ok(service, &response),
         Err(status) => reply_status(service, &status),
     }
 }
 
-fn decode_request<E: Endpoint>(body: &[u8]) -> Result<E::Request, String> {
-    if !E::META.has_request {
-        // The request type is `Empty`, which reads any body; an absent body is fine.
-        let body = if body.iter().all(u8::is_ascii_whitespace) {
-            b"{}".as_slice()
-        } else {
-            body
-        };
-        return decode_json::<E::Request>(body);
-    }
-    decode_json::<E::Request>(body)
-}
-
-fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+/// Decode the request body of endpoint `E` (an absent body is fine for an
+/// endpoint without a request model).
+pub fn decode_request<E: Endpoint>(body: &[u8]) -> Result<E::Request, DecodeError> {
+    let body = if !E::META.has_request && body.iter().all(u8::is_ascii_whitespace) {
+        // The request type is `Empty`, which reads any body.
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    let error = |path: Option<String>, message: String, value| DecodeError {
+        endpoint: E::META.name,
+        path,
+        message,
+        value,
+    };
     let text = std::str::from_utf8(body)
-        .map_err(|e| format!("the request body is not UTF-8 text: {e}"))?;
+        .map_err(|e| error(None, format!("it is not UTF-8 text: {e}"), None))?;
     crate::error::decode_json_at(text).map_err(|(path, message)| {
         if path == "." {
-            format!("the request body is not valid: {message}")
+            error(None, message, None)
         } else {
-            format!("request field `{path}` is invalid: {message}")
+            let value = value_at(text, &path);
+            error(Some(path), message, value)
         }
     })
+}
+
+/// The value at `path` (`A.B[2].C`, as `serde_path_to_error` writes it) in
+/// the JSON `text`, if the text is JSON and the path leads somewhere. Only
+/// run for a body that failed to decode.
+fn value_at(text: &str, path: &str) -> Option<serde_json::Value> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    for step in path.split('.') {
+        let mut parts = step.split('[');
+        let key = parts.next()?;
+        if !key.is_empty() {
+            value = value.get_mut(key)?.take();
+        }
+        for index in parts {
+            let index: usize = index.strip_suffix(']')?.parse().ok()?;
+            value = value.get_mut(index)?.take();
+        }
+    }
+    Some(value)
 }
 
 /// A success reply with `data`.

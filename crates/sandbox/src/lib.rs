@@ -77,7 +77,11 @@
 //! - **SaveInvoice** validates: ID 0 (new) or the ID of an own saved document
 //!   (edit; absent fields keep their stored value); INV_CATEGORY, INV_TYPE
 //!   known codes; OPERATION_DATE; TIN_SELLER 9/11 digits and equal to the
-//!   caller's TIN; TIN_BUYER 9/11 digits (any text with FOREIGN_BUYER);
+//!   caller's TIN (TIN_SELLER, TRANS_COMPANY_TIN and GetVatPayerStatus `Tin`
+//!   are `Tin` in the models: a string that is no TIN fails decoding, and
+//!   the sandbox's `malformed_request` answers it -2 with HTTP 400 after the
+//!   token and rights checks, as before); TIN_BUYER 9/11 digits (any text
+//!   with FOREIGN_BUYER);
 //!   seller == buyer -200; buyer == TRANS_COMPANY_TIN -202; a non-empty
 //!   INVOICE_GOODS whose lines have GOODS_NAME, a known UNIT_ID (UNIT_TXT
 //!   with 99), QUANTITY > 0, UNIT_PRICE >= 0, AMOUNT (if sent) = QUANTITY x

@@ -16,7 +16,7 @@ use taxsdk_sandbox::eapi;
 /// A correction of `prev` for `reason`: category, type and buyer inherited.
 fn correction(prev: i64, reason: CorrectReason, goods: Vec<InvoiceGoods>) -> Invoice {
     Invoice {
-        tin_seller: Some(SELLER_TIN.into()),
+        tin_seller: Some(common::tin(SELLER_TIN)),
         prev_correction_id: Some(prev),
         correct_reason_id: Some(reason),
         invoice_goods: Some(goods),
@@ -218,7 +218,7 @@ async fn what_may_be_corrected_and_how() {
     // Only the seller corrects: the buyer's own correction names its
     // organisation as seller and is refused.
     let mut by_buyer = correction(active, CorrectReason::CompensationChanged, goods());
-    by_buyer.tin_seller = Some(BUYER_TIN.into());
+    by_buyer.tin_seller = Some(common::tin(BUYER_TIN));
     assert_eq!(
         status_of(buyer.save_invoice(&save(by_buyer, None)).await),
         (-2, 400)
@@ -611,7 +611,7 @@ async fn list_invoices_filters_transport_and_the_remaining_dates() {
     let mut moved = Invoice {
         inv_type: Some(InvoiceType::WithTransport),
         trans_type: Some(TransportType::Road),
-        trans_company_tin: Some("01008000001".into()),
+        trans_company_tin: Some(common::tin("01008000001")),
         trans_driver_tin: Some("01008000002".into()),
         trans_car_model: Some("IVECO ML 75 E 15P".into()),
         trans_car_no: Some("BB854FF".into()),

@@ -805,3 +805,74 @@ async fn many_broken_requests_at_once_leave_the_sandbox_serving() {
     }
     assert_still_serving(&sb).await;
 }
+
+/// A TIN that is not 9 or 11 digits gets the answer it got before TINs were
+/// a checked type in the models: -2 with HTTP 400 (after the token check),
+/// whether the member is a `Tin` (refused while decoding) or still text
+/// (TIN_BUYER, checked by the sandbox). A TIN of the wrong JSON type stays
+/// unreadable (-1).
+#[tokio::test]
+async fn malformed_tins_get_minus_2_with_400_over_raw_http() {
+    let sb = eapi::spawn().await.unwrap();
+    let addr = sb.addr();
+    let token = token(&sb).await;
+    let save = example("save-invoice.request.json");
+    for member in [
+        "INVOICE.TIN_BUYER",
+        "INVOICE.TIN_SELLER",
+        "INVOICE.TRANS_COMPANY_TIN",
+    ] {
+        for bad in ["12", "20632210x", "2063221020"] {
+            let body = serde_json::to_vec(&replaced(&save, member, json!(bad))).unwrap();
+            let reply = post(
+                addr,
+                "/Invoice/SaveInvoice",
+                Some(&token),
+                Some(JSON.1),
+                body,
+            )
+            .await;
+            let (status, id, _) = assert_error_envelope(&format!("{member} = {bad:?}"), &reply);
+            assert_eq!(
+                (id, status),
+                (-2, 400),
+                "{member} = {bad:?}: {}",
+                reply.text()
+            );
+        }
+    }
+    let body = r#"{"Tin": "12", "VatDate": "15-01-2024 10:00:00"}"#;
+    let reply = post(
+        addr,
+        "/Org/GetVatPayerStatus",
+        Some(&token),
+        Some(JSON.1),
+        body,
+    )
+    .await;
+    let (status, id, _) = assert_error_envelope("GetVatPayerStatus Tin 12", &reply);
+    assert_eq!((id, status), (-2, 400), "{}", reply.text());
+
+    // Without a session the token check still comes first.
+    let body = serde_json::to_vec(&replaced(&save, "INVOICE.TIN_SELLER", json!("12"))).unwrap();
+    let reply = post(addr, "/Invoice/SaveInvoice", None, Some(JSON.1), body).await;
+    let (status, id, _) = assert_error_envelope("TIN_SELLER 12 without a token", &reply);
+    assert_eq!(status, 401, "{}", reply.text());
+    assert!((-199..=-100).contains(&id), "{}", reply.text());
+
+    // A number where a TIN goes is not a TIN string: unreadable, as before.
+    let body =
+        serde_json::to_vec(&replaced(&save, "INVOICE.TIN_SELLER", json!(206322102))).unwrap();
+    let reply = post(
+        addr,
+        "/Invoice/SaveInvoice",
+        Some(&token),
+        Some(JSON.1),
+        body,
+    )
+    .await;
+    assert_unreadable("TIN_SELLER as a number", &reply, "INVOICE.TIN_SELLER");
+
+    assert_eq!(sb.invoice_count(), 0);
+    assert_still_serving(&sb).await;
+}

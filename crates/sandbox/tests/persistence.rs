@@ -121,7 +121,7 @@ fn invoice(comment: &str) -> Invoice {
         inv_category: Some(InvoiceCategory::GoodsServices),
         inv_type: Some(InvoiceType::WithoutTransport),
         operation_date: NaiveDate::from_ymd_opt(2024, 4, 10).and_then(|d| d.and_hms_opt(10, 0, 0)),
-        tin_seller: Some(SELLER_TIN.into()),
+        tin_seller: Some(rsge_eapi::Tin::new(SELLER_TIN).expect("a well-formed TIN")),
         tin_buyer: Some(BUYER_TIN.into()),
         inv_comment: Some(comment.into()),
         invoice_goods: Some(vec![

@@ -215,7 +215,10 @@ async fn an_outsider_can_neither_read_list_change_nor_confirm() {
         .unwrap();
     assert!(own != saved && own != active);
     assert_eq!(
-        sb.sandbox().invoice(own).and_then(|i| i.tin_seller),
+        sb.sandbox()
+            .invoice(own)
+            .and_then(|i| i.tin_seller)
+            .map(String::from),
         Some(OUTSIDER_TIN.to_string())
     );
 

@@ -178,13 +178,12 @@ impl std::fmt::Debug for AuthenticatePinResponse {
 /// Body of /Org/GetVatPayerStatus.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[derive(Default)]
 pub struct GetVatPayerStatusRequest {
     /// Identification number (9 digits) or personal number (11 digits).
     ///
     /// Original: საიდენტიფიკაციო ნომერი / პირადი ნომერი (9 ან 11 ნიშნა)
     #[serde(rename = "Tin")]
-    pub tin: String,
+    pub tin: crate::Tin,
     /// Date to check. Typed Date; the example sends date and time. The service parses it unconditionally, so omitting it fails with HTTP 500.
     ///
     /// Original: თარიღი
@@ -208,7 +207,7 @@ pub struct GetVatPayerStatusResponse {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[derive(Default)]
 pub struct GetOrgInfoByTinRequest {
-    /// Identification number (9 digits) or personal number (11 digits). An empty string asks for the caller's own data (service behaviour).
+    /// Identification number (9 digits) or personal number (11 digits). An empty string asks for the caller's own data (service behaviour). Kept a string, not `Tin`: "" is a meaningful value here, and an absent optional field is left out of the JSON rather than sent as "", which the document does not say the service accepts.
     ///
     /// Original: საიდენტიფიკაციო ნომერი / პირადი ნომერი (9 ან 11 ნიშნა)
     #[serde(rename = "Tin")]
@@ -223,7 +222,7 @@ pub struct GetOrgInfoByTinResponse {
     ///
     /// Original: საიდენტიფიკაციო ნომერი / პირადი ნომერი (9 ან 11 ნიშნა)
     #[serde(rename = "Tin", default, skip_serializing_if = "Option::is_none")]
-    pub tin: Option<String>,
+    pub tin: Option<crate::Tin>,
     /// Address.
     ///
     /// Original: მისამართი
@@ -465,12 +464,13 @@ pub struct Invoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub correct_reason_id: Option<CorrectReason>,
-    /// Seller's identification or personal number. Marked mandatory in the table, but the ID-only ActivateInvoice example omits it, hence optional.
+    /// Seller's identification or personal number. Marked mandatory in the table, but the ID-only ActivateInvoice example omits it, hence optional. "" reads as absent.
     ///
     /// Original: გამყიდველის საიდენტიფიკაციო კოდი (პ/ნ ან ს/ნ)
+    #[serde_as(as = "taxsdk_runtime::wire::EmptyAsNone")]
     #[serde(rename = "TIN_SELLER", default, skip_serializing_if = "Option::is_none")]
-    pub tin_seller: Option<String>,
-    /// Buyer's identification or personal number.
+    pub tin_seller: Option<crate::Tin>,
+    /// Buyer's identification or personal number. Kept a string, not `Tin`: for a foreign buyer (FOREIGN_BUYER true) it is the buyer's foreign id, which is no Georgian TIN. Check a Georgian buyer's number with `Tin` (the invoice builder's `buyer` takes one).
     ///
     /// Original: მყიდველის საიდენტიფიკაციო კოდი (პ/ნ ან ს/ნ)
     #[serde(rename = "TIN_BUYER", default, skip_serializing_if = "Option::is_none")]
@@ -621,15 +621,16 @@ pub struct Invoice {
     /// Original: ტრანსპორტირების ტიპი "სხვა" ტექსტად
     #[serde(rename = "TRANS_TYPE_TXT", default, skip_serializing_if = "Option::is_none")]
     pub trans_type_txt: Option<String>,
-    /// Identification number of the transport company.
+    /// Identification number of the transport company. Every example sends "" (no carrier), which reads as absent.
     ///
     /// Original: გადამზიდი კომპანიის საიდენტიფიკაციო კოდი
+    #[serde_as(as = "taxsdk_runtime::wire::EmptyAsNone")]
     #[serde(
         rename = "TRANS_COMPANY_TIN",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub trans_company_tin: Option<String>,
+    pub trans_company_tin: Option<crate::Tin>,
     /// Name of the transport company.
     ///
     /// Original: გადამზიდი კომპანიის დასახელება
@@ -641,7 +642,7 @@ pub struct Invoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub trans_company_name: Option<String>,
-    /// Driver's personal number.
+    /// Driver's personal number. Kept a string, not `Tin`: a foreign driver (TRANS_DRIVER_FOREIGN true) has no Georgian number and this holds their foreign id instead.
     ///
     /// Original: მძღოლის პ/ნ
     #[serde(
@@ -1844,7 +1845,7 @@ pub struct ListInvoicesRequest {
     /// Original: მყიდველის სახელი, გვარი ან პ/ნ. ივსება თუ TYPE = 1 ან 10 ან 11
     #[serde(rename = "BUYER", default, skip_serializing_if = "Option::is_none")]
     pub buyer: Option<String>,
-    /// Buyer's TIN; mandatory with TYPE 5 or 50 (otherwise -2).
+    /// Buyer's TIN; mandatory with TYPE 5 or 50 (otherwise -2). Kept a string, not `Tin`, like INVOICE.TIN_BUYER: it selects documents by their buyer, and a foreign buyer's id is no Georgian TIN.
     ///
     /// Original: მყიდველის პ/ნ, სავალდებულოა თუ TYPE = 5 ან 50
     #[serde(rename = "TIN_BUYER", default, skip_serializing_if = "Option::is_none")]
@@ -2113,8 +2114,8 @@ pub struct ListInvoicesRow {
     /// Seller's TIN. Only in the TYPE 5/50 reply; not in the document's table.
     #[serde_as(as = "taxsdk_runtime::wire::EmptyAsNone")]
     #[serde(rename = "TIN_SELLER", default, skip_serializing_if = "Option::is_none")]
-    pub tin_seller: Option<String>,
-    /// Buyer's TIN. Only in the TYPE 5/50 reply; not in the document's table.
+    pub tin_seller: Option<crate::Tin>,
+    /// Buyer's TIN. Only in the TYPE 5/50 reply; not in the document's table. Kept a string, like INVOICE.TIN_BUYER: a foreign buyer's id is no Georgian TIN, and one such row must not make the whole list undecodable.
     #[serde_as(as = "taxsdk_runtime::wire::EmptyAsNone")]
     #[serde(rename = "TIN_BUYER", default, skip_serializing_if = "Option::is_none")]
     pub tin_buyer: Option<String>,
@@ -2628,7 +2629,7 @@ impl taxsdk_runtime::TableRow for ListInvoicesRow {
             18 => {
                 self.tin_seller = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
                     'de,
-                    Option<String>,
+                    Option<crate::Tin>,
                 >>::deserialize_as(value)?;
             }
             19 => {

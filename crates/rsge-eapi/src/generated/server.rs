@@ -267,6 +267,19 @@ pub trait Service: Send + Sync + 'static {
     ) -> impl std::future::Future<
         Output = Result<taxsdk_runtime::Empty, taxsdk_runtime::ServiceStatus>,
     > + Send;
+    /// The status for a request body that does not decode (`error`
+    /// names the endpoint, the member, the value found there and
+    /// why). By default the service's malformed-request code with
+    /// HTTP 400; override it to answer some decode failures the way
+    /// the service does (e.g. a value a checked newtype refuses).
+    fn malformed_request(
+        &self,
+        context: taxsdk_runtime::server::RequestContext,
+        error: &taxsdk_runtime::server::DecodeError,
+    ) -> taxsdk_runtime::ServiceStatus {
+        let _ = context;
+        error.status(&super::SERVICE)
+    }
 }
 /// An axum router serving every endpoint of the spec with `service`.
 /// Unknown paths get the service's error envelope with HTTP 404.
@@ -279,14 +292,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::Authenticate,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.authenticate(context, request).await
                         },
@@ -301,14 +317,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::AuthenticatePin,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.authenticate_pin(context, request).await
                         },
@@ -323,14 +342,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::SignOut,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.sign_out(context, request).await
                         },
@@ -345,14 +367,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetVatPayerStatus,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_vat_payer_status(context, request).await
                         },
@@ -367,14 +392,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetOrgInfoByTin,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_org_info_by_tin(context, request).await
                         },
@@ -389,14 +417,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetUnits,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_units(context, request).await
                         },
@@ -411,14 +442,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetTransactionResult,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_transaction_result(context, request).await
                         },
@@ -433,14 +467,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetActions,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_actions(context, request).await
                         },
@@ -455,14 +492,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_invoice(context, request).await
                         },
@@ -477,14 +517,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::SaveInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.save_invoice(context, request).await
                         },
@@ -499,14 +542,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ActivateInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.activate_invoice(context, request).await
                         },
@@ -521,14 +567,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ActivateInvoices,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.activate_invoices(context, request).await
                         },
@@ -543,14 +592,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::DeleteInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.delete_invoice(context, request).await
                         },
@@ -565,14 +617,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::CancelInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.cancel_invoice(context, request).await
                         },
@@ -587,14 +642,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::RefuseInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.refuse_invoice(context, request).await
                         },
@@ -609,14 +667,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::RefuseInvoices,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.refuse_invoices(context, request).await
                         },
@@ -631,14 +692,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ConfirmInvoice,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.confirm_invoice(context, request).await
                         },
@@ -653,14 +717,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ConfirmInvoices,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.confirm_invoices(context, request).await
                         },
@@ -675,14 +742,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ListInvoices,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.list_invoices(context, request).await
                         },
@@ -697,14 +767,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ListGoods,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.list_goods(context, request).await
                         },
@@ -719,14 +792,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ListExcise,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.list_excise(context, request).await
                         },
@@ -741,14 +817,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ListBarCodes,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.list_bar_codes(context, request).await
                         },
@@ -763,14 +842,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetBarCode,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_bar_code(context, request).await
                         },
@@ -785,14 +867,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ClearBarCodes,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.clear_bar_codes(context, request).await
                         },
@@ -807,14 +892,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::GetSeqNum,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.get_seq_num(context, request).await
                         },
@@ -829,14 +917,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::CreateDecl,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.create_decl(context, request).await
                         },

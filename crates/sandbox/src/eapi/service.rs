@@ -7,7 +7,7 @@ use taxsdk_runtime::{Empty, ServiceStatus};
 
 use super::Sandbox;
 use super::declarations;
-use super::invoices::{Transition, is_tin};
+use super::invoices::Transition;
 use super::seed::{self, Permission, UserSeed};
 use super::state::{Login, State, TxReply};
 use super::status::{self, invalid, status};
@@ -157,7 +157,47 @@ impl Sandbox {
     }
 }
 
+/// Request members the models type as [`rsge_eapi::Tin`] (INVOICE
+/// TIN_SELLER and TRANS_COMPANY_TIN, GetVatPayerStatus Tin). The service
+/// reads any string there and answers -2 for one that is not 9 or 11 digits;
+/// now that the decoder refuses such a string, [`Service::malformed_request`]
+/// gives that answer for it.
+const TIN_MEMBERS: &[&str] = &["TIN_SELLER", "TRANS_COMPANY_TIN", "Tin"];
+
 impl Service for Sandbox {
+    /// A string that is no TIN in a member typed `Tin` gets what the
+    /// service answers for it: the token and rights checks first (-1xx,
+    /// HTTP 401; -105), then -2 with HTTP 400. Anything else that does not decode (a number where
+    /// a TIN goes, broken JSON, ...) stays -1 with HTTP 400.
+    fn malformed_request(
+        &self,
+        ctx: RequestContext,
+        error: &taxsdk_runtime::server::DecodeError,
+    ) -> ServiceStatus {
+        if let (Some(member), Some(serde_json::Value::String(value))) =
+            (error.field(), &error.value)
+            && TIN_MEMBERS.contains(&member)
+        {
+            let mut st = self.lock();
+            // The checks the handler would have made before the TIN's.
+            let checked = match error.endpoint {
+                "SaveInvoice" => invoice_caller(&mut st, &ctx, &[Permission::CreateEdit]),
+                "ActivateInvoice" => invoice_caller(
+                    &mut st,
+                    &ctx,
+                    &[Permission::CreateEdit, Permission::Activate],
+                ),
+                _ => caller(&mut st, &ctx),
+            };
+            if let Err(status) = checked {
+                return status;
+            }
+            let path = error.path.as_deref().unwrap_or(member);
+            return invalid(format!("{path} `{}` is not 9 or 11 digits", value.trim()));
+        }
+        error.status(&rsge_eapi::SERVICE)
+    }
+
     async fn authenticate(
         &self,
         _ctx: RequestContext,
@@ -212,10 +252,9 @@ impl Service for Sandbox {
     ) -> R<GetVatPayerStatusResponse> {
         let mut st = self.lock();
         caller(&mut st, &ctx)?;
-        let tin = req.tin.trim();
-        if !is_tin(tin) {
-            return Err(invalid(format!("Tin `{tin}` is not 9 or 11 digits")));
-        }
+        // A `Tin`: one that is not 9 or 11 digits never decodes (see
+        // `malformed_request`).
+        let tin = req.tin.as_str();
         let date = req.vat_date.date();
         let is_payer = st
             .orgs
@@ -244,7 +283,8 @@ impl Service for Sandbox {
             .ok_or_else(|| invalid(format!("Tin `{tin}` is not in the sandbox registry")))?;
         let today = st.local_now().date();
         Ok(GetOrgInfoByTinResponse {
-            tin: Some(org.tin.clone()),
+            // The registry holds well-formed TINs only.
+            tin: rsge_eapi::Tin::new(&org.tin).ok(),
             address: Some(org.address.clone()),
             is_vat_payer: Some(org.vat_payer_since.is_some_and(|s| s <= today)),
             is_diplomat: Some(org.diplomat),

@@ -635,7 +635,7 @@ mod tests {
             inv_type: Some(InvoiceType::WithoutTransport),
             operation_date: chrono::NaiveDate::from_ymd_opt(2024, 4, 10)
                 .and_then(|d| d.and_hms_opt(10, 0, 0)),
-            tin_seller: Some("206322102".into()),
+            tin_seller: Some(rsge_eapi::Tin::new("206322102").expect("a TIN")),
             tin_buyer: Some("12345678910".into()),
             invoice_goods: Some(vec![InvoiceGoods {
                 goods_name: Some("x".into()),

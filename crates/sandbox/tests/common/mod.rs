@@ -84,6 +84,11 @@ pub fn line(name: &str, quantity: i64, price_tetri: i64) -> InvoiceGoods {
     }
 }
 
+/// A well-formed TIN (the typed models hold only those).
+pub fn tin(text: &str) -> rsge_eapi::Tin {
+    rsge_eapi::Tin::new(text).expect("a well-formed TIN")
+}
+
 /// A goods/services document without transport, one line of 2 x 900.00.
 pub fn invoice(seller: &str, buyer: &str) -> Invoice {
     Invoice {
@@ -91,7 +96,7 @@ pub fn invoice(seller: &str, buyer: &str) -> Invoice {
         inv_category: Some(InvoiceCategory::GoodsServices),
         inv_type: Some(InvoiceType::WithoutTransport),
         operation_date: Some(dt(2024, 4, 10)),
-        tin_seller: Some(seller.into()),
+        tin_seller: Some(tin(seller)),
         tin_buyer: Some(buyer.into()),
         invoice_goods: Some(vec![line("მაცივარი", 2, 90000)]),
         ..Default::default()

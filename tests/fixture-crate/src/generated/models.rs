@@ -99,6 +99,17 @@ pub struct SaveItemResponse {
     #[serde(rename = "ID")]
     pub id: i64,
 }
+/// A required newtype: the model has no `Default`.
+#[serde_with::serde_as]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SkuLookup {
+    /// Wire field `SKU`.
+    #[serde(rename = "SKU")]
+    pub sku: crate::Sku,
+    /// Wire field `NOTE`.
+    #[serde(rename = "NOTE", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
 /// The `ListItemsRequest` object.
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -262,6 +273,13 @@ pub struct Item {
     /// Wire field `SPACED NAME `.
     #[serde(rename = "SPACED NAME ", default, skip_serializing_if = "Option::is_none")]
     pub spaced_name: Option<String>,
+    /// A newtype, "" read as absent.
+    #[serde_as(as = "taxsdk_runtime::wire::EmptyAsNone")]
+    #[serde(rename = "SKU", default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<crate::Sku>,
+    /// Wire field `ALT_SKUS`.
+    #[serde(rename = "ALT_SKUS", default, skip_serializing_if = "Option::is_none")]
+    pub alt_skus: Option<Vec<crate::Sku>>,
 }
 impl Default for Item {
     fn default() -> Self {
@@ -288,6 +306,8 @@ impl Default for Item {
             scores: Default::default(),
             type_: Default::default(),
             spaced_name: Default::default(),
+            sku: Default::default(),
+            alt_skus: Default::default(),
         }
     }
 }
@@ -366,6 +386,8 @@ impl taxsdk_runtime::TableRow for Item {
         "SCORES",
         "type",
         "SPACED NAME ",
+        "SKU",
+        "ALT_SKUS",
     ];
     const REQUIRED: &'static [usize] = &[1, 3];
     fn empty_row() -> Option<Self> {
@@ -492,6 +514,17 @@ impl taxsdk_runtime::TableRow for Item {
             21 => {
                 self.spaced_name = <Option<
                     String,
+                > as serde::Deserialize<'de>>::deserialize(value)?;
+            }
+            22 => {
+                self.sku = <taxsdk_runtime::wire::EmptyAsNone as serde_with::DeserializeAs<
+                    'de,
+                    Option<crate::Sku>,
+                >>::deserialize_as(value)?;
+            }
+            23 => {
+                self.alt_skus = <Option<
+                    Vec<crate::Sku>,
                 > as serde::Deserialize<'de>>::deserialize(value)?;
             }
             _ => {

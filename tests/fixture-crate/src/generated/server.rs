@@ -41,6 +41,19 @@ pub trait Service: Send + Sync + 'static {
     ) -> impl std::future::Future<
         Output = Result<ListItemsResponse, taxsdk_runtime::ServiceStatus>,
     > + Send;
+    /// The status for a request body that does not decode (`error`
+    /// names the endpoint, the member, the value found there and
+    /// why). By default the service's malformed-request code with
+    /// HTTP 400; override it to answer some decode failures the way
+    /// the service does (e.g. a value a checked newtype refuses).
+    fn malformed_request(
+        &self,
+        context: taxsdk_runtime::server::RequestContext,
+        error: &taxsdk_runtime::server::DecodeError,
+    ) -> taxsdk_runtime::ServiceStatus {
+        let _ = context;
+        error.status(&super::SERVICE)
+    }
 }
 /// An axum router serving every endpoint of the spec with `service`.
 /// Unknown paths get the service's error envelope with HTTP 404.
@@ -53,14 +66,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::Login,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.login(context, request).await
                         },
@@ -75,14 +91,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::SignOut,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.sign_out(context, request).await
                         },
@@ -97,14 +116,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::SaveItem,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.save_item(context, request).await
                         },
@@ -119,14 +141,17 @@ pub fn router<S: Service>(service: std::sync::Arc<S>) -> axum::Router {
                 headers: axum::http::HeaderMap,
                 body: axum::body::Bytes|
             async move {
+                let service = &*service;
                 taxsdk_runtime::server::handle::<
                     super::endpoints::ListItems,
+                    _,
                     _,
                     _,
                 >(
                         &super::SERVICE,
                         &headers,
                         &body,
+                        |context, error| service.malformed_request(context, error),
                         |context, request| async move {
                             service.list_all_items(context, request).await
                         },
