@@ -197,6 +197,22 @@ fn characters_xml_does_not_allow_are_refused() {
         })
         .unwrap_err();
     assert!(e.to_string().contains("column name `FULL]AMOUNT`"), "{e}");
+    // Found by `soap_datatable` (2026-12-07): a schema with no table element
+    // whose `msdata:MainDataTable` is no XML name; that name was kept as
+    // the table's and could not be written back.
+    let body = table
+        .replace(
+            r#"msdata:MainDataTable="t""#,
+            r#"msdata:MainDataTable="!t""#,
+        )
+        .replace(r#"<xs:element name="t">"#, "<xs:element>");
+    let e = BodyReader::reply(body.as_bytes(), "op")
+        .and_then(|mut r| {
+            r.rows::<BTreeMap<String, String>>()
+                .map(|rows| rows.count())
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("table name `!t`"), "{e}");
     // Tabs, line ends and characters beyond the BMP are fine.
     for text in ["a\tb\r\nc", "&#x1F600;", "ა&#9;ბ"] {
         read(reply(text)).unwrap_or_else(|e| panic!("{text:?}: {e}"));

@@ -104,10 +104,17 @@ impl TableSchema {
                     columns,
                 }
             }
-            None => TableSchema {
-                name: main,
-                columns: Vec::new(),
-            },
+            // No table element: the main table's name is all there is, and
+            // it names the rows' elements like a table element's would.
+            None => {
+                if let Some(main) = &main {
+                    check_schema_name("table", main)?;
+                }
+                TableSchema {
+                    name: main,
+                    columns: Vec::new(),
+                }
+            }
         })
     }
 }
