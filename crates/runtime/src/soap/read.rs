@@ -328,7 +328,7 @@ impl<'a> BodyReader<'a> {
     /// Opens the envelope and returns a reader positioned in the body's
     /// first element.
     fn open(body: &'a [u8]) -> Result<Self, SoapError> {
-        let text = std::str::from_utf8(body).map_err(|e| SoapError::NotSoap {
+        let text = simdutf8::compat::from_utf8(body).map_err(|e| SoapError::NotSoap {
             found: format!(
                 "a body that is not UTF-8 text (invalid byte at {})",
                 e.valid_up_to()
@@ -559,10 +559,32 @@ fn convert(
 /// The byte offset of the first character XML 1.0 does not allow (C0
 /// controls but tab, LF and CR; U+FFFE; U+FFFF), which quick-xml passes
 /// through: a message holding one is not XML, and a value read from it
-/// could not be written back. A byte loop: messages run to megabytes.
+/// could not be written back.
 fn forbidden_char(text: &str) -> Option<usize> {
+    // Most blocks hold no C0 control but tab, LF and CR, and no 0xEF lead
+    // byte: a branch-free test of each block (which the compiler
+    // vectorises) skips those, and only the others are searched byte by
+    // byte.
+    const BLOCK: usize = 64;
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().find_map(|(at, &b)| {
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0xef);
+    let mut start = 0;
+    for block in bytes.chunks(BLOCK) {
+        if block.iter().fold(false, |any, &b| any | suspect(b))
+            && let Some(at) = forbidden_char_from(bytes, start, start + block.len())
+        {
+            return Some(at);
+        }
+        start += block.len();
+    }
+    None
+}
+
+/// [`forbidden_char`] byte by byte, for the bytes `from..to` of `bytes`
+/// (a character may run past `to`).
+fn forbidden_char_from(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
+    bytes[from..to].iter().enumerate().find_map(|(offset, &b)| {
+        let at = from + offset;
         let forbidden = match b {
             b'\t' | b'\n' | b'\r' => false,
             0..=0x1f => true,
@@ -768,6 +790,36 @@ fn all_text(events: &mut Events<'_>) -> Result<String, String> {
             }
             Event::Eof => return Err(events.eof()),
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first forbidden character, one character at a time.
+    fn naive(text: &str) -> Option<usize> {
+        text.char_indices()
+            .find(|&(_, c)| {
+                matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}')
+                    || c == '\u{fffe}'
+                    || c == '\u{ffff}'
+            })
+            .map(|(at, _)| at)
+    }
+
+    #[test]
+    fn forbidden_chars_are_found_in_any_block() {
+        let filler = "ა<a>\t\r\n b</a>\u{f8ff}\u{fffd}";
+        for len in [0, 1, 61, 62, 63, 64, 65, 127, 128, 200] {
+            let base: String = filler.chars().cycle().take(len).collect();
+            for bad in ["\u{0}", "\u{1f}", "\u{b}", "\u{fffe}", "\u{ffff}"] {
+                let text = format!("{base}{bad}tail");
+                assert_eq!(forbidden_char(&text), naive(&text), "{len} {bad:?}");
+                assert_eq!(forbidden_char(&text), Some(base.len()), "{len} {bad:?}");
+            }
+            assert_eq!(forbidden_char(&base), None, "{len}");
         }
     }
 }

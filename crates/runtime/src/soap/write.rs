@@ -520,6 +520,22 @@ pub(crate) fn text_problem(value: &str) -> Option<String> {
 /// one optional `prefix:`. The reader holds messages to the same rule, so
 /// that what it reads can be written back.
 pub(crate) fn is_xml_name(name: &str) -> bool {
+    // Every element of every row passes here: ASCII names, nearly all of
+    // them, are checked byte by byte without decoding characters.
+    if name.is_ascii() {
+        let valid_part = |part: &[u8]| {
+            part.first()
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+                && part
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        };
+        let bytes = name.as_bytes();
+        return match bytes.iter().position(|&b| b == b':') {
+            Some(at) => valid_part(&bytes[..at]) && valid_part(&bytes[at + 1..]),
+            None => valid_part(bytes),
+        };
+    }
     let valid_part = |part: &str| {
         let mut chars = part.chars();
         chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
