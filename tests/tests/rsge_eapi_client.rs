@@ -22,6 +22,19 @@ fn org(tin: &str) -> GetOrgInfoByTinRequest {
     GetOrgInfoByTinRequest { tin: tin.into() }
 }
 
+/// Asserts `error` is a decode error at `path` whose message holds `text`.
+fn assert_decode_error(error: Error, path: &str, text: &str) {
+    match error {
+        Error::Decode {
+            path: at, message, ..
+        } => {
+            assert_eq!(at, path);
+            assert!(message.contains(text), "{message}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
 #[test]
 fn default_base_url_is_the_real_service() {
     let client = Client::builder().build().unwrap();
@@ -128,13 +141,11 @@ async fn wrong_value_names_its_path_and_value() {
         invoice_id: 7624,
         ..Default::default()
     };
-    match client.get_invoice(&request).await.unwrap_err() {
-        Error::Decode { path, message, .. } => {
-            assert_eq!(path, "DATA.INVOICE.ID");
-            assert!(message.contains("not-a-number"), "{message}");
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
+    assert_decode_error(
+        client.get_invoice(&request).await.unwrap_err(),
+        "DATA.INVOICE.ID",
+        "not-a-number",
+    );
 }
 
 #[tokio::test]
@@ -165,20 +176,14 @@ async fn a_malformed_tin_in_a_reply_names_its_path_and_value() {
         r#"{"DATA": {"Tin": "20632", "Name": "სატესტო"}, "STATUS": {"ID": 0, "TEXT": ""}}"#,
     )
     .await;
-    match client
-        .get_org_info_by_tin(&org("206322102"))
-        .await
-        .unwrap_err()
-    {
-        Error::Decode { path, message, .. } => {
-            assert_eq!(path, "DATA.Tin");
-            assert!(
-                message.contains("TIN `20632` must be 9 or 11 digits"),
-                "{message}"
-            );
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
+    assert_decode_error(
+        client
+            .get_org_info_by_tin(&org("206322102"))
+            .await
+            .unwrap_err(),
+        "DATA.Tin",
+        "TIN `20632` must be 9 or 11 digits",
+    );
 
     let client = canned(
         200,
@@ -189,16 +194,11 @@ async fn a_malformed_tin_in_a_reply_names_its_path_and_value() {
         invoice_id: 7624,
         ..Default::default()
     };
-    match client.get_invoice(&request).await.unwrap_err() {
-        Error::Decode { path, message, .. } => {
-            assert_eq!(path, "DATA.INVOICE.TRANS_COMPANY_TIN");
-            assert!(
-                message.contains("TIN `12ab` must be 9 or 11 digits"),
-                "{message}"
-            );
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
+    assert_decode_error(
+        client.get_invoice(&request).await.unwrap_err(),
+        "DATA.INVOICE.TRANS_COMPANY_TIN",
+        "TIN `12ab` must be 9 or 11 digits",
+    );
 }
 
 /// Well-formed TINs decode into `Tin`; "" in TRANS_COMPANY_TIN is absent.
