@@ -181,6 +181,28 @@ fn enumeration(e: &Enum) -> TokenStream {
             Ok(Self::from_code(&code))
         },
     };
+    // Lets list tables read the codes straight from a row's text.
+    let int_code = (e.repr == EnumRepr::Int).then(|| {
+        let from_wire_label = if e.accept_labels {
+            quote!(Self::from_label(label))
+        } else {
+            quote! {
+                let _ = label;
+                None
+            }
+        };
+        quote! {
+            impl taxsdk_runtime::wire::IntCodeEnum for #name {
+                fn from_code(code: i64) -> Self {
+                    Self::from_code(code)
+                }
+
+                fn from_wire_label(label: &str) -> Option<Self> {
+                    #from_wire_label
+                }
+            }
+        }
+    });
     let unknown_doc = format!(" A code this version of the spec does not list for `{type_name}`.");
     let _ = code_ty;
     quote! {
@@ -223,6 +245,8 @@ fn enumeration(e: &Enum) -> TokenStream {
                 #serialize
             }
         }
+
+        #int_code
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

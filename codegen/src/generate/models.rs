@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident};
-use crate::ir::{DefaultValue, Encoding, Field, Model, Presence, Service, Type};
+use crate::ir::{DefaultValue, Encoding, EnumRepr, Field, Model, Presence, Service, Type};
 
 pub fn generate(service: &Service) -> TokenStream {
     let formats = service.date_formats.iter().enumerate().map(|(i, f)| {
@@ -106,10 +106,37 @@ fn table_row(service: &Service, m: &Model) -> TokenStream {
             let i = proc_macro2::Literal::usize_unsuffixed(i);
             quote!(#i => self.#field = #read,)
         });
+        let quick_arms = m.struct_fields().enumerate().filter_map(|(i, f)| {
+            let adapter = quick_adapter(service, f)?;
+            let field = ident(&f.rust);
+            let ty = rust_type(&f.ty);
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            Some(quote! {
+                #i => {
+                    let (value, len) =
+                        <#adapter as taxsdk_runtime::wire::QuickCell<Option<#ty>>>::quick(text)?;
+                    self.#field = value;
+                    Some(len)
+                }
+            })
+        });
+        let quick_arms: Vec<_> = quick_arms.collect();
+        let decode_quick = (!quick_arms.is_empty()).then(|| {
+            quote! {
+                fn decode_quick(&mut self, column: usize, text: &str) -> Option<usize> {
+                    match column {
+                        #(#quick_arms)*
+                        _ => None,
+                    }
+                }
+            }
+        });
         quote! {
             fn empty_row() -> Option<Self> {
                 Some(Self::default())
             }
+
+            #decode_quick
 
             fn decode_column<'de, D: serde::Deserializer<'de>>(
                 &mut self,
@@ -133,6 +160,28 @@ fn table_row(service: &Service, m: &Model) -> TokenStream {
             #positional
         }
     }
+}
+
+/// The adapter of a table column that `taxsdk_runtime::wire::QuickCell`
+/// can read straight from the row's text: optional, empty-as-absent
+/// strings, integers, decimals, dates and integer-coded enums, with the
+/// adapter the field decodes with anyway (so both paths agree).
+fn quick_adapter(service: &Service, f: &Field) -> Option<TokenStream> {
+    if !f.is_option() || !f.empty_as_absent || f.default.is_some() {
+        return None;
+    }
+    let quick = match (&f.ty, f.encoding) {
+        (Type::String, Encoding::Native) => true,
+        (Type::I32 | Type::I64, Encoding::LenientNumber | Encoding::StringNumber) => true,
+        (Type::Decimal, Encoding::LenientNumber) => true,
+        (Type::Date(_) | Type::DateTime(_), _) => true,
+        (Type::Enum(name), Encoding::Native) => service
+            .enums
+            .iter()
+            .any(|e| &e.name == name && e.repr == EnumRepr::Int),
+        _ => false,
+    };
+    quick.then(|| serde_as_type(f)).flatten()
 }
 
 /// Whether some field of the spec is a `table<model>` or `datatable<model>`.

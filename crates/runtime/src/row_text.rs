@@ -53,10 +53,20 @@ impl<'de> RowText<'de> {
     }
 
     /// The next value, or `None` at the closing bracket.
+    #[cfg(test)]
     pub(crate) fn next_value(&mut self) -> Result<Option<RawValueText<'de>>, &'static str> {
+        if !self.advance_to_value()? {
+            return Ok(None);
+        }
+        self.take_value().map(Some)
+    }
+
+    /// Moves to the start of the next value (past the comma before it);
+    /// `false` at the closing bracket.
+    pub(crate) fn advance_to_value(&mut self) -> Result<bool, &'static str> {
         self.skip_whitespace();
         match self.byte() {
-            Some(b']') => return Ok(None),
+            Some(b']') => return Ok(false),
             Some(b',') if !self.first => {
                 self.at += 1;
                 self.skip_whitespace();
@@ -65,6 +75,22 @@ impl<'de> RowText<'de> {
             _ => return Err("a row's values must be separated by commas"),
         }
         self.first = false;
+        Ok(true)
+    }
+
+    /// The row's text from the current value on.
+    pub(crate) fn rest(&self) -> &'de str {
+        self.text.get(self.at..).unwrap_or_default()
+    }
+
+    /// Past the current value, `len` bytes long, read by a quick cell reader
+    /// from [`RowText::rest`].
+    pub(crate) fn skip_value(&mut self, len: usize) {
+        self.at += len;
+    }
+
+    /// The current value (after [`RowText::advance_to_value`]).
+    pub(crate) fn take_value(&mut self) -> Result<RawValueText<'de>, &'static str> {
         let start = self.at;
         let bytes = self.text.as_bytes();
         let mut escaped = false;
@@ -91,7 +117,7 @@ impl<'de> RowText<'de> {
             .text
             .get(start..self.at)
             .ok_or("a row value is not text")?;
-        Ok(Some(RawValueText { text, escaped }))
+        Ok(RawValueText { text, escaped })
     }
 
     /// Past the string starting at `self.at`; whether it holds escapes.

@@ -50,6 +50,17 @@ pub trait TableRow: Sized {
         let _ = column;
         IgnoredAny::deserialize(value).map(drop)
     }
+
+    /// Reads the value of column `column` straight from `text` (a row's raw
+    /// JSON text from that value on) when the value has the column's usual
+    /// shape, and returns the value's length; `None` leaves the value to
+    /// [`TableRow::decode_column`], which reads every shape and reports
+    /// errors. The generator implements it with [`crate::wire::QuickCell`]
+    /// for the columns whose adapter has a quick reader.
+    fn decode_quick(&mut self, column: usize, text: &str) -> Option<usize> {
+        let _ = (column, text);
+        None
+    }
 }
 
 /// Wire key of the column names.
@@ -270,10 +281,24 @@ impl<'de, T: TableRow + Deserialize<'de>> Visitor<'de> for RowsSeed<'_, '_, T> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         if self.plan.positional {
-            while let Some(row) =
-                seq.next_element_seed(RawRow(RowSeed::new(self.plan, rows.len())))?
-            {
-                rows.push(row);
+            loop {
+                let Some(empty) = T::empty_row() else {
+                    return Err(de::Error::custom("the row model has no empty row"));
+                };
+                // Filled in place: rows are large (a ListInvoices row is
+                // about 1 KB) and moving each one out through the decoder's
+                // return values cost more than filling it.
+                rows.push(empty);
+                let index = rows.len() - 1;
+                let row = RowInto {
+                    plan: self.plan,
+                    index,
+                    row: &mut rows[index],
+                };
+                if seq.next_element_seed(RawRow(row))?.is_none() {
+                    rows.pop();
+                    break;
+                }
             }
         } else {
             while let Some(row) = seq.next_element_seed(RowSeed::new(self.plan, rows.len()))? {
@@ -317,27 +342,58 @@ impl<'de, T: TableRow + Deserialize<'de>> Visitor<'de> for RowSeed<'_, '_, T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
-        let row = if self.plan.positional {
-            self.by_column(seq)?
-        } else {
-            self.by_name(seq)?
+        if !self.plan.positional {
+            return self.by_name(seq);
+        }
+        let Some(mut row) = T::empty_row() else {
+            return Err(de::Error::custom("the row model has no empty row"));
         };
+        RowInto {
+            plan: self.plan,
+            index: self.index,
+            row: &mut row,
+        }
+        .by_column(seq)?;
         Ok(row)
     }
 }
 
-impl<T: TableRow> RowSeed<'_, '_, T> {
+/// Reads one positional row into `row`, which starts out empty.
+struct RowInto<'p, 'f, 'r, T> {
+    plan: &'p Plan<'f>,
+    index: usize,
+    row: &'r mut T,
+}
+
+impl<'de, T: TableRow> DeserializeSeed<'de> for RowInto<'_, '_, '_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: TableRow> Visitor<'de> for RowInto<'_, '_, '_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {} as an array of values", self.index)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.by_column(seq)
+    }
+}
+
+impl<T: TableRow> RowInto<'_, '_, '_, T> {
     /// Each value straight into its column of the model.
-    fn by_column<'de, A: SeqAccess<'de>>(&self, mut seq: A) -> Result<T, A::Error> {
+    fn by_column<'de, A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let (plan, index) = (self.plan, self.index);
-        let Some(mut row) = T::empty_row() else {
-            return Err(de::Error::custom("the row model has no empty row"));
-        };
         let mut position = 0;
         loop {
             let target = plan.targets.get(position).copied().flatten();
             let seed = CellSeed(ColumnSeed {
-                row: &mut row,
+                row: &mut *self.row,
                 target,
             });
             match seq.next_element_seed(seed) {
@@ -351,28 +407,36 @@ impl<T: TableRow> RowSeed<'_, '_, T> {
                 }
             }
         }
-        self.finish(row, position)
+        self.finish(position)
     }
 
     /// Each value of the row's raw text straight into its column.
-    fn by_column_text<E: de::Error>(&self, raw: &str) -> Result<T, E> {
+    fn by_column_text<E: de::Error>(self, raw: &str) -> Result<(), E> {
         let (plan, index) = (self.plan, self.index);
-        let Some(mut row) = T::empty_row() else {
-            return Err(de::Error::custom("the row model has no empty row"));
-        };
+        let row = &mut *self.row;
         let mut values =
             RowText::new(raw).map_err(|e| E::custom(format_args!("row {index}: {e}")))?;
+        let split_error = |position: usize, e: &str| {
+            let name = plan.name(position);
+            E::custom(format_args!("row {index}: column `{name}`: {e}"))
+        };
         let mut position = 0;
         loop {
-            let value = match values.next_value() {
-                Ok(Some(value)) => value,
-                Ok(None) => break,
-                Err(e) => {
-                    let name = plan.name(position);
-                    return Err(E::custom(format_args!("row {index}: column `{name}`: {e}")));
-                }
-            };
-            if let Some(column) = plan.targets.get(position).copied().flatten() {
+            match values.advance_to_value() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(split_error(position, e)),
+            }
+            let target = plan.targets.get(position).copied().flatten();
+            if let Some(column) = target
+                && let Some(len) = row.decode_quick(column, values.rest())
+            {
+                values.skip_value(len);
+                position += 1;
+                continue;
+            }
+            let value = values.take_value().map_err(|e| split_error(position, e))?;
+            if let Some(column) = target {
                 row.decode_column(column, RawCell::<E>::from_row(value))
                     .map_err(|e| {
                         let name = plan.name(position);
@@ -381,19 +445,20 @@ impl<T: TableRow> RowSeed<'_, '_, T> {
             }
             position += 1;
         }
-        self.finish(row, position)
+        self.finish(position)
     }
 
     /// Checks the row's length after `values` values; the values a short
     /// row lacks read as null.
-    fn finish<E: de::Error>(&self, mut row: T, values: usize) -> Result<T, E> {
+    fn finish<E: de::Error>(self, values: usize) -> Result<(), E> {
         let (plan, index) = (self.plan, self.index);
         if values > plan.fields.len() {
             return Err(too_long(index, values, plan.fields.len()));
         }
         for at in values..plan.fields.len() {
             if let Some(column) = plan.targets[at] {
-                row.decode_column(column, de::value::UnitDeserializer::<E>::new())
+                self.row
+                    .decode_column(column, de::value::UnitDeserializer::<E>::new())
                     .map_err(|e| {
                         let name = plan.name(at);
                         de::Error::custom(format_args!(
@@ -402,24 +467,24 @@ impl<T: TableRow> RowSeed<'_, '_, T> {
                     })?;
             }
         }
-        Ok(row)
+        Ok(())
     }
 }
 
 /// A positional row read from its raw text when the deserializer can lend
 /// it (see [`crate::row_text`]), value by value otherwise.
-struct RawRow<'p, 'f, T>(RowSeed<'p, 'f, T>);
+struct RawRow<'p, 'f, 'r, T>(RowInto<'p, 'f, 'r, T>);
 
-impl<'de, T: TableRow + Deserialize<'de>> DeserializeSeed<'de> for RawRow<'_, '_, T> {
-    type Value = T;
+impl<'de, T: TableRow> DeserializeSeed<'de> for RawRow<'_, '_, '_, T> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         read_raw(d, self.0)
     }
 }
 
-impl<'de, T: TableRow + Deserialize<'de>> ReadRawText<'de> for RowSeed<'_, '_, T> {
-    fn read_raw_text<E: de::Error>(self, raw: &'de str) -> Result<T, E> {
+impl<'de, T: TableRow> ReadRawText<'de> for RowInto<'_, '_, '_, T> {
+    fn read_raw_text<E: de::Error>(self, raw: &'de str) -> Result<(), E> {
         self.by_column_text(raw)
     }
 }

@@ -31,6 +31,9 @@ use serde::ser::{self, Serializer};
 use serde_with::ser::SerializeAsWrap;
 use serde_with::{DeserializeAs, Same, SerializeAs};
 
+mod quick;
+pub use quick::{IntCodeEnum, QuickCell};
+
 /// Map key under which `serde_json` (feature `arbitrary_precision`) hands a
 /// number's original text to `deserialize_any` visitors.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
@@ -1052,7 +1055,9 @@ struct EmptyVisitor<T, U>(PhantomData<T>, PhantomData<U>);
 
 /// Is this string "no value"?
 fn is_blank(v: &str) -> bool {
-    trim(v).is_empty()
+    // Stops at the first visible character, where trimming would first
+    // scan from both ends.
+    v.chars().all(char::is_whitespace)
 }
 
 impl<'de, T, U> Visitor<'de> for EmptyVisitor<T, U>

@@ -1509,6 +1509,15 @@ impl serde::Serialize for EwbCancelReason {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for EwbCancelReason {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for EwbCancelReason {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -97,6 +97,15 @@ impl serde::Serialize for InvoiceCategory {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for InvoiceCategory {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for InvoiceCategory {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -308,6 +317,15 @@ impl serde::Serialize for InvoiceType {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for InvoiceType {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for InvoiceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -440,6 +458,15 @@ impl serde::Serialize for SellerAction {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for SellerAction {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for SellerAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -536,6 +563,15 @@ impl BuyerAction {
 impl serde::Serialize for BuyerAction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for BuyerAction {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
     }
 }
 impl<'de> serde::Deserialize<'de> for BuyerAction {
@@ -688,6 +724,15 @@ impl CorrectReason {
 impl serde::Serialize for CorrectReason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for CorrectReason {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
     }
 }
 impl<'de> serde::Deserialize<'de> for CorrectReason {
@@ -848,6 +893,15 @@ impl serde::Serialize for TransportType {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for TransportType {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for TransportType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -931,6 +985,14 @@ impl TransCostPayer {
 impl serde::Serialize for TransCostPayer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for TransCostPayer {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        Self::from_label(label)
     }
 }
 impl<'de> serde::Deserialize<'de> for TransCostPayer {
@@ -1028,6 +1090,15 @@ impl serde::Serialize for VatType {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for VatType {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for VatType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1118,6 +1189,15 @@ impl UserRole {
 impl serde::Serialize for UserRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for UserRole {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
     }
 }
 impl<'de> serde::Deserialize<'de> for UserRole {
@@ -1211,6 +1291,15 @@ impl serde::Serialize for DriverCountry {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for DriverCountry {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for DriverCountry {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1285,6 +1374,15 @@ impl PartyStatus {
 impl serde::Serialize for PartyStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for PartyStatus {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
     }
 }
 impl<'de> serde::Deserialize<'de> for PartyStatus {
@@ -1545,6 +1643,15 @@ impl InvoiceListType {
 impl serde::Serialize for InvoiceListType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for InvoiceListType {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
     }
 }
 impl<'de> serde::Deserialize<'de> for InvoiceListType {

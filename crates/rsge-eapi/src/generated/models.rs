@@ -2511,6 +2511,446 @@ impl taxsdk_runtime::TableRow for ListInvoicesRow {
     fn empty_row() -> Option<Self> {
         Some(Self::default())
     }
+    fn decode_quick(&mut self, column: usize, text: &str) -> Option<usize> {
+        match column {
+            0 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.subuser_id_seller = value;
+                Some(len)
+            }
+            1 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.unid_seller = value;
+                Some(len)
+            }
+            2 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.unid_buyer = value;
+                Some(len)
+            }
+            3 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.id = value;
+                Some(len)
+            }
+            4 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.inv_serie = value;
+                Some(len)
+            }
+            5 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::StringNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.inv_number = value;
+                Some(len)
+            }
+            6 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.seqnum_seller = value;
+                Some(len)
+            }
+            7 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.seqnum_buyer = value;
+                Some(len)
+            }
+            8 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<InvoiceCategory>,
+                >>::quick(text)?;
+                self.inv_category = value;
+                Some(len)
+            }
+            9 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<InvoiceType>,
+                >>::quick(text)?;
+                self.inv_type = value;
+                Some(len)
+            }
+            10 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.inv_category_name = value;
+                Some(len)
+            }
+            11 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.inv_type_name = value;
+                Some(len)
+            }
+            12 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.amount_full = value;
+                Some(len)
+            }
+            13 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.amount_excise = value;
+                Some(len)
+            }
+            14 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.amount_vat = value;
+                Some(len)
+            }
+            15 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.amount_max = value;
+                Some(len)
+            }
+            16 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.docmosnom_seller = value;
+                Some(len)
+            }
+            17 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.docmosnom_buyer = value;
+                Some(len)
+            }
+            19 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.tin_buyer = value;
+                Some(len)
+            }
+            20 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_start_address = value;
+                Some(len)
+            }
+            21 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_end_address = value;
+                Some(len)
+            }
+            22 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_start_address_no = value;
+                Some(len)
+            }
+            23 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_end_address_no = value;
+                Some(len)
+            }
+            24 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_name = value;
+                Some(len)
+            }
+            25 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_company = value;
+                Some(len)
+            }
+            26 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_driver = value;
+                Some(len)
+            }
+            27 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_car_model = value;
+                Some(len)
+            }
+            28 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_car_no = value;
+                Some(len)
+            }
+            29 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.trans_trailer_no = value;
+                Some(len)
+            }
+            30 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.trans_cost = value;
+                Some(len)
+            }
+            31 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<TransCostPayer>,
+                >>::quick(text)?;
+                self.trans_cost_payer = value;
+                Some(len)
+            }
+            32 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.inv_comment = value;
+                Some(len)
+            }
+            33 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.delete_date = value;
+                Some(len)
+            }
+            34 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.create_date = value;
+                Some(len)
+            }
+            35 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.operation_date = value;
+                Some(len)
+            }
+            36 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.activate_date = value;
+                Some(len)
+            }
+            37 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.trans_start_date = value;
+                Some(len)
+            }
+            38 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.confirm_date = value;
+                Some(len)
+            }
+            39 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.refuse_date = value;
+                Some(len)
+            }
+            40 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.delivery_date = value;
+                Some(len)
+            }
+            41 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.request_cancel_date = value;
+                Some(len)
+            }
+            42 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.agree_cancel_date = value;
+                Some(len)
+            }
+            43 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.correct_date = value;
+                Some(len)
+            }
+            44 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.change_date = value;
+                Some(len)
+            }
+            45 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format0>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.buyer_view_date = value;
+                Some(len)
+            }
+            46 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i32>>>::quick(text)?;
+                self.action = value;
+                Some(len)
+            }
+            47 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<SellerAction>,
+                >>::quick(text)?;
+                self.seller_action = value;
+                Some(len)
+            }
+            48 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<BuyerAction>,
+                >>::quick(text)?;
+                self.buyer_action = value;
+                Some(len)
+            }
+            49 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.seller_action_txt = value;
+                Some(len)
+            }
+            50 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.buyer_action_txt = value;
+                Some(len)
+            }
+            51 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.seller = value;
+                Some(len)
+            }
+            52 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.buyer = value;
+                Some(len)
+            }
+            53 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.parent_inv_number = value;
+                Some(len)
+            }
+            54 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<CorrectReason>,
+                >>::quick(text)?;
+                self.correct_reason_id = value;
+                Some(len)
+            }
+            55 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.template_name = value;
+                Some(len)
+            }
+            56 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.prev_correction_id = value;
+                Some(len)
+            }
+            57 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.next_correction_id = value;
+                Some(len)
+            }
+            _ => None,
+        }
+    }
     fn decode_column<'de, D: serde::Deserializer<'de>>(
         &mut self,
         column: usize,
@@ -3114,6 +3554,91 @@ impl taxsdk_runtime::TableRow for ListExciseRow {
     fn empty_row() -> Option<Self> {
         Some(Self::default())
     }
+    fn decode_quick(&mut self, column: usize, text: &str) -> Option<usize> {
+        match column {
+            0 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.id = value;
+                Some(len)
+            }
+            1 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.product_name = value;
+                Some(len)
+            }
+            2 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i32>>>::quick(text)?;
+                self.unit_id = value;
+                Some(len)
+            }
+            3 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.unit_text = value;
+                Some(len)
+            }
+            4 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.excise_code = value;
+                Some(len)
+            }
+            5 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.excise_rate = value;
+                Some(len)
+            }
+            6 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDate>,
+                >>::quick(text)?;
+                self.end_date = value;
+                Some(len)
+            }
+            7 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDate>,
+                >>::quick(text)?;
+                self.effect_date = value;
+                Some(len)
+            }
+            8 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDate>,
+                >>::quick(text)?;
+                self.effect_date_month = value;
+                Some(len)
+            }
+            9 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateAs<formats::Format1>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDate>,
+                >>::quick(text)?;
+                self.end_date_nvl = value;
+                Some(len)
+            }
+            _ => None,
+        }
+    }
     fn decode_column<'de, D: serde::Deserializer<'de>>(
         &mut self,
         column: usize,
@@ -3358,6 +3883,69 @@ impl taxsdk_runtime::TableRow for ListBarCodesRow {
     const REQUIRED: &'static [usize] = &[];
     fn empty_row() -> Option<Self> {
         Some(Self::default())
+    }
+    fn decode_quick(&mut self, column: usize, text: &str) -> Option<usize> {
+        match column {
+            0 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.barcode = value;
+                Some(len)
+            }
+            1 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.goods_name = value;
+                Some(len)
+            }
+            2 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i64>>>::quick(text)?;
+                self.un_id = value;
+                Some(len)
+            }
+            3 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<Option<i32>>>::quick(text)?;
+                self.unit_id = value;
+                Some(len)
+            }
+            4 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.unit_txt = value;
+                Some(len)
+            }
+            5 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<VatType>,
+                >>::quick(text)?;
+                self.vat_type = value;
+                Some(len)
+            }
+            6 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.vat_type_txt = value;
+                Some(len)
+            }
+            7 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::LenientNumber,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<rust_decimal::Decimal>,
+                >>::quick(text)?;
+                self.unit_price = value;
+                Some(len)
+            }
+            _ => None,
+        }
     }
     fn decode_column<'de, D: serde::Deserializer<'de>>(
         &mut self,

@@ -143,6 +143,15 @@ impl serde::Serialize for InvoiceStatus {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for InvoiceStatus {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for InvoiceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -290,6 +299,15 @@ impl serde::Serialize for CorrectionType {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for CorrectionType {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for CorrectionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -382,6 +400,15 @@ impl VatType {
 impl serde::Serialize for VatType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for VatType {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
     }
 }
 impl<'de> serde::Deserialize<'de> for VatType {

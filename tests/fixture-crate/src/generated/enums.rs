@@ -65,6 +65,15 @@ impl serde::Serialize for ItemKind {
         serializer.serialize_i64(self.code())
     }
 }
+impl taxsdk_runtime::wire::IntCodeEnum for ItemKind {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        let _ = label;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for ItemKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -146,6 +155,14 @@ impl Payer {
 impl serde::Serialize for Payer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
+    }
+}
+impl taxsdk_runtime::wire::IntCodeEnum for Payer {
+    fn from_code(code: i64) -> Self {
+        Self::from_code(code)
+    }
+    fn from_wire_label(label: &str) -> Option<Self> {
+        Self::from_label(label)
     }
 }
 impl<'de> serde::Deserialize<'de> for Payer {

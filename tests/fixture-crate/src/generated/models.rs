@@ -393,6 +393,27 @@ impl taxsdk_runtime::TableRow for Item {
     fn empty_row() -> Option<Self> {
         Some(Self::default())
     }
+    fn decode_quick(&mut self, column: usize, text: &str) -> Option<usize> {
+        match column {
+            2 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone as taxsdk_runtime::wire::QuickCell<
+                    Option<String>,
+                >>::quick(text)?;
+                self.note = value;
+                Some(len)
+            }
+            10 => {
+                let (value, len) = <taxsdk_runtime::wire::EmptyAsNone<
+                    taxsdk_runtime::wire::DateTimeAs<formats::Format1>,
+                > as taxsdk_runtime::wire::QuickCell<
+                    Option<chrono::NaiveDateTime>,
+                >>::quick(text)?;
+                self.created = value;
+                Some(len)
+            }
+            _ => None,
+        }
+    }
     fn decode_column<'de, D: serde::Deserializer<'de>>(
         &mut self,
         column: usize,
