@@ -42,10 +42,12 @@ impl<'de> RowText<'de> {
         Ok(row)
     }
 
+    #[inline]
     fn byte(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
 
+    #[inline]
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.byte() {
             self.at += 1;
@@ -63,6 +65,7 @@ impl<'de> RowText<'de> {
 
     /// Moves to the start of the next value (past the comma before it);
     /// `false` at the closing bracket.
+    #[inline]
     pub(crate) fn advance_to_value(&mut self) -> Result<bool, &'static str> {
         self.skip_whitespace();
         match self.byte() {
@@ -79,12 +82,14 @@ impl<'de> RowText<'de> {
     }
 
     /// The row's text from the current value on.
+    #[inline]
     pub(crate) fn rest(&self) -> &'de str {
         self.text.get(self.at..).unwrap_or_default()
     }
 
     /// Past the current value, `len` bytes long, read by a quick cell reader
     /// from [`RowText::rest`].
+    #[inline]
     pub(crate) fn skip_value(&mut self, len: usize) {
         self.at += len;
     }

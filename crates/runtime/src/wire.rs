@@ -735,6 +735,7 @@ struct Fields {
 /// literal characters, digits read in place. chrono re-parses the format
 /// string on every call, which dominates decoding large lists; anything this
 /// does not understand returns `None` and goes to chrono.
+#[inline]
 fn parse_fixed(text: &str, format: &str) -> Option<Fields> {
     let text = text.as_bytes();
     let format = format.as_bytes();
@@ -796,6 +797,7 @@ fn parse_date(text: &str, format: &str) -> Option<NaiveDate> {
 }
 
 /// The fast path of [`parse_date_time`]: `format` read in place.
+#[inline]
 fn fixed_date_time(text: &str, format: &str) -> Option<NaiveDateTime> {
     let fields = parse_fixed(text, format)?;
     let time = NaiveTime::from_hms_opt(fields.hour, fields.minute, fields.second)?;
@@ -824,6 +826,7 @@ enum DateTimeError<'a> {
 
 /// Parses a trimmed date-time leniently, reading and dropping a zone
 /// designator after it; see [`DateTimeAs`].
+#[inline]
 fn read_date_time<'a>(text: &'a str, format: &str) -> Result<NaiveDateTime, DateTimeError<'a>> {
     // Offset-less values (nearly all) take the fast path first.
     if let Some(value) = fixed_date_time(text, format) {

@@ -43,12 +43,14 @@ pub trait IntCodeEnum: Sized {
 }
 
 /// `null` at the start of `text`.
+#[inline]
 fn null(text: &str) -> Option<usize> {
     text.starts_with("null").then_some(4)
 }
 
 /// The content of the string at the start of `text` when it holds no
 /// escapes, and the string's length with its quotes.
+#[inline]
 fn plain_string(text: &str) -> Option<(&str, usize)> {
     let rest = text.strip_prefix('"')?;
     let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
@@ -60,6 +62,7 @@ fn plain_string(text: &str) -> Option<(&str, usize)> {
 
 /// The JSON number at the start of `text` (the text has been checked, so
 /// the number's characters are exactly its token).
+#[inline]
 fn number(text: &str) -> Option<&str> {
     let bytes = text.as_bytes();
     if !matches!(bytes.first(), Some(b'-' | b'0'..=b'9')) {
@@ -74,6 +77,7 @@ fn number(text: &str) -> Option<&str> {
 
 /// `null` as `None`, a string without escapes as its content (blank as
 /// `None`), given to `read`; `None` for anything else.
+#[inline]
 fn empty_or_string<T>(
     text: &str,
     read: impl FnOnce(&str) -> Option<T>,
@@ -89,6 +93,7 @@ fn empty_or_string<T>(
 }
 
 impl QuickCell<Option<String>> for EmptyAsNone {
+    #[inline]
     fn quick(text: &str) -> Option<(Option<String>, usize)> {
         empty_or_string(text, |content| Some(content.to_owned()))
     }
@@ -97,6 +102,7 @@ impl QuickCell<Option<String>> for EmptyAsNone {
 macro_rules! quick_ints {
     ($($t:ty),*) => {$(
         impl QuickCell<Option<$t>> for EmptyAsNone<LenientNumber> {
+            #[inline]
             fn quick(text: &str) -> Option<(Option<$t>, usize)> {
                 if let Some(len) = null(text) {
                     return Some((None, len));
@@ -108,6 +114,7 @@ macro_rules! quick_ints {
         }
 
         impl QuickCell<Option<$t>> for EmptyAsNone<StringNumber> {
+            #[inline]
             fn quick(text: &str) -> Option<(Option<$t>, usize)> {
                 empty_or_string(text, |content| {
                     <$t>::try_from(parse_int_text(trim(content)).ok()?).ok()
@@ -120,6 +127,7 @@ macro_rules! quick_ints {
 quick_ints!(i32, i64, u32, u64);
 
 impl QuickCell<Option<Decimal>> for EmptyAsNone<LenientNumber> {
+    #[inline]
     fn quick(text: &str) -> Option<(Option<Decimal>, usize)> {
         if let Some(len) = null(text) {
             return Some((None, len));
@@ -141,6 +149,7 @@ impl QuickCell<Option<Decimal>> for EmptyAsNone<LenientNumber> {
 }
 
 impl<T: IntCodeEnum> QuickCell<Option<T>> for EmptyAsNone {
+    #[inline]
     fn quick(text: &str) -> Option<(Option<T>, usize)> {
         if let Some(token) = number(text) {
             let code = i64::try_from(parse_plain_int(token.as_bytes())?).ok()?;
@@ -161,6 +170,7 @@ impl<T: IntCodeEnum> QuickCell<Option<T>> for EmptyAsNone {
 }
 
 impl<F: DateFormat> QuickCell<Option<NaiveDateTime>> for EmptyAsNone<DateTimeAs<F>> {
+    #[inline]
     fn quick(text: &str) -> Option<(Option<NaiveDateTime>, usize)> {
         empty_or_string(text, |content| {
             read_date_time(trim(content), F::FORMAT).ok()
@@ -169,6 +179,7 @@ impl<F: DateFormat> QuickCell<Option<NaiveDateTime>> for EmptyAsNone<DateTimeAs<
 }
 
 impl<F: DateFormat> QuickCell<Option<NaiveDate>> for EmptyAsNone<DateAs<F>> {
+    #[inline]
     fn quick(text: &str) -> Option<(Option<NaiveDate>, usize)> {
         empty_or_string(text, |content| parse_date(trim(content), F::FORMAT))
     }
