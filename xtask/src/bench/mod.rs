@@ -251,18 +251,32 @@ impl Harness {
         self.out.join(name).display().to_string()
     }
 
-    /// Figure 1's line; also writes the reply for figure 2.
+    /// Figure 1's line, from the process with the median ratio of
+    /// `DECODE_PROCESSES` (the floor moves between processes, not within
+    /// one); also writes the reply for figure 2.
     fn decode(&self) -> Result<Value, String> {
         eprintln!("bench: figure 1, decode");
         let body = self.out_file("list-invoices.json");
-        let mut args = vec!["--json", "--write-body", &body];
-        args.extend(self.smoke_flag());
-        let stdout = cargo_bench(
-            &self.root,
-            &["-p", "taxsdk-tests", "--bench", "list_invoices_decode"],
-            &args,
-        )?;
-        report::parse_line(&stdout, "list_invoices_decode")
+        let processes = if self.options.smoke {
+            1
+        } else {
+            DECODE_PROCESSES
+        };
+        let mut lines = Vec::new();
+        for process in 0..processes {
+            let mut args = vec!["--json"];
+            if process == 0 {
+                args.extend(["--write-body", body.as_str()]);
+            }
+            args.extend(self.smoke_flag());
+            let stdout = cargo_bench(
+                &self.root,
+                &["-p", "taxsdk-tests", "--bench", "list_invoices_decode"],
+                &args,
+            )?;
+            lines.push(report::parse_line(&stdout, "list_invoices_decode")?);
+        }
+        report::median_process(lines)
     }
 
     fn decode_python(&self, documented: &Value) -> Result<Figure, String> {
@@ -587,6 +601,11 @@ fn package_name(dir: &Path) -> Option<String> {
 
 /// Free space the clean builds need on the disk of `target/`, GiB.
 const MIN_FREE_GIB: f64 = 8.0;
+
+/// Processes figure 1 runs in: on the shared machine its floor settles at
+/// about 35 ms in most processes and at 55-67 ms in some, for the whole
+/// process, while the typed decode does not move with it.
+const DECODE_PROCESSES: usize = 5;
 
 /// Free GiB on the file system of `path` (`df -Pk`), when `df` answers.
 fn free_gib(path: &Path) -> Option<f64> {
