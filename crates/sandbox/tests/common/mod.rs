@@ -2,6 +2,8 @@
 //! test crate and uses a subset).
 #![allow(dead_code)]
 
+pub mod raw_http;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
