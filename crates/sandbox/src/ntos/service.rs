@@ -16,7 +16,7 @@ use taxsdk_runtime::server::RequestContext;
 use taxsdk_runtime::soap::{Column, DataTable, TableSchema};
 
 use super::Sandbox;
-use super::state::{AdvanceLink, Caller, Invoice, Line, State, is_unset, unset};
+use super::state::{AdvanceLink, Caller, Invoice, InvoiceRequest, Line, State, is_unset, unset};
 
 type R<T> = Result<T, ServiceStatus>;
 type Untyped = DataTable<BTreeMap<String, String>>;
@@ -324,6 +324,27 @@ const REQUEST_COLUMNS: &[&str] = &[
     "NOTES",
     "STATUS",
 ];
+
+/// The requests in which the caller (`caller`, a un_id) is the party that
+/// `party` picks, when the call asks for the caller's own (`asked`); asking
+/// for another party's requests gives an empty table, as the service does.
+fn own_request_rows(
+    st: &State,
+    asked: i32,
+    caller: i32,
+    party: fn(&InvoiceRequest) -> i32,
+) -> Untyped {
+    if asked != caller {
+        return request_rows(st, std::iter::empty());
+    }
+    let ids: Vec<i64> = st
+        .requests
+        .values()
+        .filter(|r| party(r) == caller)
+        .map(|r| r.id)
+        .collect();
+    request_rows(st, ids.into_iter())
+}
 
 fn request_rows(st: &State, requests: impl Iterator<Item = i64>) -> Untyped {
     let rows = requests
@@ -1243,18 +1264,7 @@ impl Service for Sandbox {
             &ctx,
             Some(req.user_id),
             untyped("invoice_requests", REQUEST_COLUMNS, Vec::new()),
-            |st, c| {
-                let ids: Vec<i64> = if req.seller_un_id == c.un_id {
-                    st.requests
-                        .values()
-                        .filter(|r| r.seller_un_id == c.un_id)
-                        .map(|r| r.id)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                request_rows(st, ids.into_iter())
-            },
+            |st, c| own_request_rows(st, req.seller_un_id, c.un_id, |r| r.seller_un_id),
         );
         Ok(GetRequestedInvoicesResponse { result })
     }
@@ -1268,18 +1278,7 @@ impl Service for Sandbox {
             &ctx,
             Some(req.user_id),
             untyped("invoice_requests", REQUEST_COLUMNS, Vec::new()),
-            |st, c| {
-                let ids: Vec<i64> = if req.buyer_un_id == c.un_id {
-                    st.requests
-                        .values()
-                        .filter(|r| r.buyer_un_id == c.un_id)
-                        .map(|r| r.id)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                request_rows(st, ids.into_iter())
-            },
+            |st, c| own_request_rows(st, req.buyer_un_id, c.un_id, |r| r.buyer_un_id),
         );
         Ok(GetInvoiceRequestsResponse { result })
     }
