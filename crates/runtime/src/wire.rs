@@ -11,7 +11,10 @@
 //! Readers are lenient and writers are canonical: each adapter accepts every
 //! spelling listed on it and always writes one form. Decoding sits on the hot
 //! path of large list responses, so the readers work on borrowed text, parse
-//! integers directly and never route money through `f64`.
+//! integers directly and never route money through `f64`. List tables
+//! also read the usual shapes of their cells through [`QuickCell`], which
+//! reads exactly what the adapter's serde path reads and leaves every other
+//! shape (and every error) to it.
 
 use core::fmt::{self, Write as _};
 use core::marker::PhantomData;
