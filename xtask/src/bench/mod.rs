@@ -264,19 +264,24 @@ impl Harness {
         };
         let mut lines = Vec::new();
         for process in 0..processes {
-            let mut args = vec!["--json"];
-            if process == 0 {
-                args.extend(["--write-body", body.as_str()]);
-            }
-            args.extend(self.smoke_flag());
-            let stdout = cargo_bench(
-                &self.root,
-                &["-p", "taxsdk-tests", "--bench", "list_invoices_decode"],
-                &args,
-            )?;
-            lines.push(report::parse_line(&stdout, "list_invoices_decode")?);
+            let write_body = ["--write-body", body.as_str()];
+            let args: &[&str] = if process == 0 { &write_body } else { &[] };
+            lines.push(self.decode_line(args)?);
         }
         report::median_process(lines)
+    }
+
+    /// One run of the decode benchmark with `args` (plus `--json` and the
+    /// smoke flag), parsed.
+    fn decode_line(&self, args: &[&str]) -> Result<Value, String> {
+        let mut args = [&["--json"], args].concat();
+        args.extend(self.smoke_flag());
+        let stdout = cargo_bench(
+            &self.root,
+            &["-p", "taxsdk-tests", "--bench", "list_invoices_decode"],
+            &args,
+        )?;
+        report::parse_line(&stdout, "list_invoices_decode")
     }
 
     fn decode_python(&self, documented: &Value) -> Result<Figure, String> {
@@ -309,14 +314,7 @@ impl Harness {
         let ours = if which == "documented" {
             documented.clone()
         } else {
-            let mut args = vec!["--json", "--body", &closest];
-            args.extend(self.smoke_flag());
-            let stdout = cargo_bench(
-                &self.root,
-                &["-p", "taxsdk-tests", "--bench", "list_invoices_decode"],
-                &args,
-            )?;
-            report::parse_line(&stdout, "list_invoices_decode")?
+            self.decode_line(&["--body", &closest])?
         };
         report::decode_python_figure(&ours, &line, &self.context)
     }
