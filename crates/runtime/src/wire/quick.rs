@@ -134,9 +134,10 @@ impl QuickCell<Option<Decimal>> for EmptyAsNone<LenientNumber> {
         }
         let token = number(text)?;
         let bytes = token.as_bytes();
-        let value = if bytes.iter().any(|b| matches!(b, b'e' | b'E')) {
+        if bytes.iter().any(|b| matches!(b, b'e' | b'E')) {
             return None;
-        } else if bytes.contains(&b'.') {
+        }
+        let value = if bytes.contains(&b'.') {
             // Read from the text, as the general path does, so the scale
             // (`0.0`, `572.30`) is kept.
             token.parse().ok()?
